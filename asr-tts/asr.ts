@@ -1,0 +1,61 @@
+import type { AudioFrame, SampleRate } from '../engine/audio/frame.ts';
+
+/** Grammar restricts what the recognizer may return (great for yes/no, digits, short menus). */
+export type Grammar =
+  | { kind: 'yesno' }
+  | { kind: 'digits'; minLength?: number; maxLength?: number }
+  | { kind: 'phrases'; phrases: string[] };
+
+export type Language = 'en-US' | 'zh-CN';
+
+export interface RecognizeOptions {
+  language: Language;
+  /** Words/phrases to favour (menu items, names). */
+  hints?: string[];
+  grammar?: Grammar;
+  /** Silence after speech that ends an utterance. */
+  endpointSilenceMs?: number;
+  interimResults?: boolean;
+}
+
+export interface AsrWord {
+  word: string;
+  startMs: number;
+  endMs: number;
+  confidence?: number;
+}
+
+export type AsrEvent =
+  | { type: 'asr.speech_start'; atMs: number }
+  | { type: 'asr.interim'; text: string; stability?: number }
+  | { type: 'asr.final'; text: string; confidence: number; startMs: number; endMs: number; words?: AsrWord[] }
+  | { type: 'asr.speech_end'; atMs: number }
+  | { type: 'asr.error'; code: string; message: string; retryable: boolean };
+
+export interface AsrCapabilities {
+  streaming: boolean;
+  interimResults: boolean;
+  languages: Language[];
+  grammar: boolean;
+  hints: boolean;
+  /** Rates the engine takes natively; others are resampled by the caller. */
+  sampleRates: SampleRate[];
+}
+
+/** One utterance-or-more recognition stream. Events come out as an async iterator. */
+export interface RecognizeStream extends AsyncIterable<AsrEvent> {
+  push(frame: AudioFrame): void;
+  /** Force a final result for what was heard so far; the stream stays open. */
+  flush(): void;
+  /** No more audio: emit the last finals, then the iterator ends. */
+  end(): void;
+  /** Abort now; the iterator ends without more events. */
+  close(): void;
+}
+
+export interface AsrAdapter {
+  readonly name: string;
+  readonly capabilities: AsrCapabilities;
+  stream(options: RecognizeOptions): RecognizeStream;
+  close?(): Promise<void>;
+}

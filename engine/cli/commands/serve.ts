@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load.ts';
+import { createHttpServer, listen } from '../../http/server.ts';
+import { createRootLogger } from '../../log/logger.ts';
+import { Metrics } from '../../metrics/metrics.ts';
+import type { Command } from '../main.ts';
+
+const usage = `Usage: voicebot serve [--config FILE] [--host HOST] [--port PORT]
+
+Runs the engine: /healthz, /readyz, /metrics and the WebSocket telephony gateway on one port.
+Every setting can also come from the environment (README.md#configuration).
+
+Options:
+  --config FILE   YAML or JSON config file (env VOICEBOT_CONFIG)
+  --host HOST     listen address (env VOICEBOT_HOST, default 127.0.0.1)
+  --port PORT     listen port, 0 = any free port (env VOICEBOT_PORT, default 8080)
+  -h, --help      this text`;
+
+const serve: Command = {
+  summary: 'run the engine',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+      strict: true,
+    });
+    const config = loadConfig({ file: values.config, overrides: { host: values.host, port: values.port } });
+    const log = createRootLogger({ level: config.logLevel, logPii: config.logPii });
+    const metrics = new Metrics({ defaultMetrics: true });
+    let ready = false;
+    const server = createHttpServer({ log, metrics, isReady: () => ready });
+    const port = await listen(server, config.port, config.host);
+    ready = true;
+    log.info({ host: config.host, port }, 'voicebot listening');
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        ready = false;
+        log.info({ signal }, 'shutting down');
+        server.close(() => resolve());
+        server.closeAllConnections();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};
+
+export default serve;

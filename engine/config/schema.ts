@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const boolish = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8080),
+    publicUrl: z.url().optional().describe("URL callers' platforms reach us at (for Twilio signatures)"),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logPii: boolish.default(false),
+    auth: z
+      .object({
+        mode: z.enum(['token', 'twilio', 'token-or-twilio', 'none']).default('token-or-twilio'),
+        tokenSecret: z.string().min(16, 'use at least 16 characters of random secret').optional(),
+        twilioAuthToken: z.string().min(1).optional(),
+        tokenMaxAgeS: z.coerce.number().int().positive().default(3600),
+      })
+      .prefault({}),
+    gateway: z
+      .object({
+        maxMessageBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024),
+        maxMessagesPerSecond: z.coerce.number().int().min(10).default(200),
+        maxCalls: z.coerce.number().int().positive().default(2000),
+        startTimeoutMs: z.coerce.number().int().positive().default(10_000),
+        maxOutboundQueueMs: z.coerce.number().int().positive().default(120_000),
+      })
+      .prefault({}),
+    modelsDir: z.string().default('../shared/models'),
+  })
+  .superRefine((cfg, ctx) => {
+    const { mode, tokenSecret, twilioAuthToken } = cfg.auth;
+    if ((mode === 'token' || mode === 'token-or-twilio') && !tokenSecret && mode === 'token') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'tokenSecret'],
+        message: 'required when auth.mode is token',
+      });
+    }
+    if (mode === 'twilio' && !twilioAuthToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'twilioAuthToken'],
+        message: 'required when auth.mode is twilio',
+      });
+    }
+    if (mode === 'token-or-twilio' && !tokenSecret && !twilioAuthToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message:
+          'set auth.tokenSecret and/or auth.twilioAuthToken, or auth.mode=none for a closed lab network',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,74 @@
+/**
+ * Stable error codes. Every error the engine raises or logs carries one of these codes, a
+ * `retryable` flag and a hint telling the operator how to fix it. The table is the single
+ * source of truth and is mirrored in docs/errors.md (a test keeps the two in step).
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { retryable: false, hint: 'fix the named setting (env var or config file) and restart' },
+  CONFIG_FILE_UNREADABLE: { retryable: false, hint: 'check the path given with --config / VOICEBOT_CONFIG' },
+  AUTH_MISSING: { retryable: false, hint: 'send a token (?token=) or the X-Twilio-Signature header' },
+  AUTH_INVALID: {
+    retryable: false,
+    hint: 'the credential did not verify: check the shared secret / auth token',
+  },
+  AUTH_EXPIRED: { retryable: false, hint: 'mint a fresh token; check the clocks of both machines' },
+  WS_BAD_JSON: { retryable: false, hint: 'text frames must be one JSON object each' },
+  WS_UNKNOWN_EVENT: { retryable: false, hint: 'see docs/protocols.md for the events this protocol accepts' },
+  WS_MEDIA_BEFORE_START: { retryable: false, hint: 'send the start/metadata message before any audio' },
+  WS_BAD_PAYLOAD: { retryable: false, hint: 'audio payloads must be whole samples of the negotiated format' },
+  WS_BINARY_NOT_ALLOWED: {
+    retryable: false,
+    hint: 'this protocol carries audio as base64 in JSON text frames',
+  },
+  WS_TEXT_NOT_ALLOWED: { retryable: false, hint: 'send control messages as JSON text frames' },
+  WS_MESSAGE_TOO_LARGE: { retryable: false, hint: 'keep each message under the configured maxMessageBytes' },
+  WS_FLOOD: { retryable: true, hint: 'send at most the configured messages per second (audio is real time)' },
+  WS_UNKNOWN_PATH: { retryable: false, hint: 'connect to /twilio or /raw (see README)' },
+  WS_BAD_START: { retryable: false, hint: 'the start message lacks required fields; see docs/protocols.md' },
+  CALL_NOT_ACTIVE: { retryable: false, hint: 'the call has already ended' },
+  TRANSFER_UNSUPPORTED: {
+    retryable: false,
+    hint: 'this transport cannot transfer; configure an agent target',
+  },
+  TRANSFER_FAILED: { retryable: true, hint: 'the transfer target did not answer; try another agent' },
+  AUDIO_BAD_FORMAT: { retryable: false, hint: 'use PCM16 mono WAV, or G.711 at 8 kHz' },
+  AUDIO_BAD_RATE: { retryable: false, hint: 'supported sample rates are 8000 and 16000 Hz' },
+  INTERNAL: { retryable: false, hint: 'a bug: please report it with the log line' },
+} as const satisfies Record<string, { retryable: boolean; hint: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class VoicebotError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly hint: string;
+  readonly details: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VoicebotError';
+    this.code = code;
+    this.retryable = options?.retryable ?? ERROR_CODES[code].retryable;
+    this.hint = ERROR_CODES[code].hint;
+    this.details = details;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      hint: this.hint,
+      ...this.details,
+    };
+  }
+}
+
+export function isVoicebotError(err: unknown): err is VoicebotError {
+  return err instanceof VoicebotError;
+}
