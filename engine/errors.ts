@@ -33,6 +33,40 @@ export const ERROR_CODES = {
   TRANSFER_FAILED: { retryable: true, hint: 'the transfer target did not answer; try another agent' },
   AUDIO_BAD_FORMAT: { retryable: false, hint: 'use PCM16 mono WAV, or G.711 at 8 kHz' },
   AUDIO_BAD_RATE: { retryable: false, hint: 'supported sample rates are 8000 and 16000 Hz' },
+  ASR_UNAVAILABLE: {
+    retryable: true,
+    hint: 'the speech recognizer cannot be reached: check its address and that it runs (see docs/speech-network.md)',
+  },
+  ASR_TIMEOUT: {
+    retryable: true,
+    hint: 'the recognizer did not answer in time: check its load or raise the timeout',
+  },
+  ASR_BAD_REQUEST: {
+    retryable: false,
+    hint: 'the recognizer refused the request: check encoding, sample rate and language',
+  },
+  ASR_FAILED: { retryable: true, hint: 'the recognizer failed mid-stream: see its own log' },
+  TTS_UNAVAILABLE: {
+    retryable: true,
+    hint: 'the speech synthesizer cannot be reached: check its address and that it runs',
+  },
+  TTS_TIMEOUT: {
+    retryable: true,
+    hint: 'the synthesizer did not answer in time: check its load or raise the timeout',
+  },
+  TTS_BAD_REQUEST: {
+    retryable: false,
+    hint: 'the synthesizer refused the request: check voice, language and sample rate',
+  },
+  TTS_FAILED: { retryable: true, hint: 'the synthesizer failed mid-stream: see its own log' },
+  SPEECH_CIRCUIT_OPEN: {
+    retryable: true,
+    hint: 'recent calls to this speech service failed: it is retried after the breaker cool-down',
+  },
+  SPEECH_PROTOCOL: {
+    retryable: false,
+    hint: 'the speech service sent a message this adapter does not understand: check its version',
+  },
   INTERNAL: { retryable: false, hint: 'a bug: please report it with the log line' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 

@@ -64,6 +64,49 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly speechRequests = new Counter({
+    name: 'voicebot_speech_requests_total',
+    help: 'Speech adapter requests (ASR streams, TTS syntheses), by adapter, kind and outcome',
+    labelNames: ['adapter', 'kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly speechLatency = new Histogram({
+    name: 'voicebot_speech_first_result_seconds',
+    help: 'Time from request start to the first ASR result or first TTS audio',
+    labelNames: ['adapter', 'kind'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+
+  readonly speechErrors = new Counter({
+    name: 'voicebot_speech_errors_total',
+    help: 'Speech adapter failures, by adapter and error code',
+    labelNames: ['adapter', 'kind', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly speechFallbacks = new Counter({
+    name: 'voicebot_speech_fallbacks_total',
+    help: 'Switches from a primary speech adapter to its fallback',
+    labelNames: ['from', 'to', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly speechBreakerState = new Gauge({
+    name: 'voicebot_speech_breaker_state_info',
+    help: 'Circuit breaker state per speech service: 0 closed, 1 half-open, 2 open',
+    labelNames: ['breaker'] as const,
+    registers: [this.registry],
+  });
+
+  readonly speechBreakerTransitions = new Counter({
+    name: 'voicebot_speech_breaker_transitions_total',
+    help: 'Circuit breaker state changes, by breaker and new state',
+    labelNames: ['breaker', 'state'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'voicebot_process_' });
