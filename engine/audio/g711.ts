@@ -2,6 +2,10 @@
  * G.711 mu-law (PCMU) and A-law (PCMA), ITU-T G.711 segment arithmetic (the classic Sun
  * reference algorithm, which sox and most PBXs use). Pure; encode and decode are table lookups
  * built once at load (64 KiB per law), because this runs for every frame of every call.
+ *
+ * PCM16 is reduced to the law's input width (14 bits mu-law, 13 bits A-law) by rounding to the
+ * nearest value, saturating at the top, exactly as sox does; plain truncation (`>> 2`) picks the
+ * farther code at decision boundaries. The tests check all 65536 inputs byte for byte against sox.
  */
 
 const SIGN_BIT = 0x80;
@@ -18,8 +22,16 @@ function segment(value: number, table: number[]): number {
   return table.length;
 }
 
+/** Rounds PCM16 to `bits` bits (half up), saturating at the positive end, like sox. */
+function roundToBits(pcm: number, bits: number): number {
+  const shift = 16 - bits;
+  const v = (pcm + (1 << (shift - 1))) >> shift;
+  const max = (1 << (bits - 1)) - 1;
+  return Math.min(v, max);
+}
+
 function linearToUlawSlow(pcm: number): number {
-  let v = pcm >> 2;
+  let v = roundToBits(pcm, 14);
   let mask = 0xff;
   if (v < 0) {
     v = -v;
@@ -40,7 +52,7 @@ function ulawToLinearSlow(u: number): number {
 }
 
 function linearToAlawSlow(pcm: number): number {
-  let v = pcm >> 3;
+  let v = roundToBits(pcm, 13);
   let mask: number;
   if (v >= 0) mask = 0xd5;
   else {
