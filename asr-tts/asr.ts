@@ -42,7 +42,16 @@ export interface AsrCapabilities {
   sampleRates: SampleRate[];
 }
 
-/** One utterance-or-more recognition stream. Events come out as an async iterator. */
+/**
+ * One utterance-or-more recognition stream. Events come out as an async iterator (one consumer).
+ * Rules every adapter keeps (checked by asr-tts/testing/asr-contract.ts):
+ * - `stream()` never throws: engine, model and option problems (an unsupported language, a
+ *   missing model) arrive as one `asr.error` event, then the iterator ends.
+ * - `asr.speech_start` precedes the first `asr.final` of an utterance; finals carry a 0..1
+ *   confidence and media-time `startMs <= endMs` taken from the pushed frames' timestamps.
+ * - `push()` after `end()` or `close()` throws VoicebotError ASR_STREAM_CLOSED (a caller bug).
+ * - `close()` is idempotent; events not yet read are dropped and the iterator ends at once.
+ */
 export interface RecognizeStream extends AsyncIterable<AsrEvent> {
   push(frame: AudioFrame): void;
   /** Force a final result for what was heard so far; the stream stays open. */

@@ -19,7 +19,13 @@ export interface TtsCapabilities {
 export interface TtsAdapter {
   readonly name: string;
   readonly capabilities: TtsCapabilities;
-  /** Streams audio frames as they are synthesized; abort `signal` to cancel (barge-in). */
+  /**
+   * Streams 20 ms frames (the last may be shorter) at `options.sampleRate`, timestamps from 0, as
+   * soon as the engine produces audio. Aborting `signal` (barge-in) ends the iteration quietly
+   * and stops the engine. Bad input (empty text, unknown language or voice, rate outside
+   * 0.3..3) rejects the first `next()` with VoicebotError TTS_BAD_REQUEST; engine failures with
+   * TTS_FAILED. Checked by asr-tts/testing/tts-contract.ts.
+   */
   synthesize(text: string, options: SynthesizeOptions, signal?: AbortSignal): AsyncIterable<AudioFrame>;
   close?(): Promise<void>;
 }

@@ -67,6 +67,22 @@ export const ERROR_CODES = {
     retryable: false,
     hint: 'the speech service sent a message this adapter does not understand: check its version',
   },
+  ASR_STREAM_CLOSED: {
+    retryable: false,
+    hint: 'push audio only between stream() and end()/close(); open a new stream for the next turn',
+  },
+  SPEECH_MODEL_MISSING: {
+    retryable: false,
+    hint: 'put the model files in modelsDir as docs/speech.md describes, or install the Debian package named',
+  },
+  SPEECH_ENGINE_MISSING: {
+    retryable: false,
+    hint: 'install the speech engine (scripts/setup.sh installs espeak-ng and pocketsphinx)',
+  },
+  PROMPT_UNREADABLE: {
+    retryable: false,
+    hint: 'the prompt file is missing or not audio ffmpeg can decode: re-export it as WAV, MP3 or similar',
+  },
   INTERNAL: { retryable: false, hint: 'a bug: please report it with the log line' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 
