@@ -55,3 +55,8 @@ export function speak(text: string, rate: number, dir: TempDir, voice = 'en', na
   execFileSync('espeak-ng', ['-v', voice, '-w', wav, text]);
   return toRaw16(wav, rate, dir, `${name}.raw`);
 }
+
+/** `sox --i` (soxi): one header field of a file, e.g. soxInfo('-r', file) -> '8000'. */
+export function soxInfo(flag: string, file: string): string {
+  return execFileSync('sox', ['--i', flag, file]).toString().trim();
+}
