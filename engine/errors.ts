@@ -25,6 +25,22 @@ export const ERROR_CODES = {
   WS_FLOOD: { retryable: true, hint: 'send at most the configured messages per second (audio is real time)' },
   WS_UNKNOWN_PATH: { retryable: false, hint: 'connect to /twilio or /raw (see README)' },
   WS_BAD_START: { retryable: false, hint: 'the start message lacks required fields; see docs/protocols.md' },
+  WS_UNSUPPORTED_MEDIA: {
+    retryable: false,
+    hint: 'twilio: audio/x-mulaw 8000 Hz mono; raw: L16 at sampleRate 8000 or 16000',
+  },
+  WS_START_TIMEOUT: {
+    retryable: true,
+    hint: 'send start (twilio) or the metadata frame (raw) right after connecting',
+  },
+  WS_AT_CAPACITY: {
+    retryable: true,
+    hint: 'the gateway is at gateway.maxCalls: retry later or add capacity',
+  },
+  MEDIA_QUEUE_FULL: {
+    retryable: false,
+    hint: 'outbound audio beyond gateway.maxOutboundQueueMs was dropped: queue less ahead of playback',
+  },
   CALL_NOT_ACTIVE: { retryable: false, hint: 'the call has already ended' },
   TRANSFER_UNSUPPORTED: {
     retryable: false,

@@ -31,6 +31,9 @@ export const configSchema = z
         maxCalls: z.coerce.number().int().positive().default(2000),
         startTimeoutMs: z.coerce.number().int().positive().default(10_000),
         maxOutboundQueueMs: z.coerce.number().int().positive().default(120_000),
+        badMessageLimit: z.coerce.number().int().positive().default(5),
+        transferTimeoutMs: z.coerce.number().int().positive().default(10_000),
+        twilioApiBaseUrl: z.url().default('https://api.twilio.com'),
       })
       .prefault({}),
     modelsDir: z.string().default('../shared/models'),

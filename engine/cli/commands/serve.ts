@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.ts';
-import { createHttpServer, listen } from '../../http/server.ts';
+import { startEngine } from '../../engine.ts';
 import { createRootLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/metrics.ts';
 import type { Command } from '../main.ts';
@@ -28,17 +28,14 @@ const serve: Command = {
     const config = loadConfig({ file: values.config, overrides: { host: values.host, port: values.port } });
     const log = createRootLogger({ level: config.logLevel, logPii: config.logPii });
     const metrics = new Metrics({ defaultMetrics: true });
-    let ready = false;
-    const server = createHttpServer({ log, metrics, isReady: () => ready });
-    const port = await listen(server, config.port, config.host);
-    ready = true;
-    log.info({ host: config.host, port }, 'voicebot listening');
+    const engine = await startEngine({ config, log, metrics });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        ready = false;
-        log.info({ signal }, 'shutting down');
-        server.close(() => resolve());
-        server.closeAllConnections();
+        log.info({ signal, activeCalls: engine.gateway.activeCalls() }, 'shutting down');
+        engine.close().then(resolve, (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve();
+        });
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import type { CallHandler } from '../telephony/call-leg.ts';
+import { Pacer } from '../telephony/media/pacer.ts';
+import { createGateway, type Gateway } from '../telephony/ws/gateway.ts';
+import type { Config } from './config/schema.ts';
+import { createHttpServer, listen } from './http/server.ts';
+import { createRootLogger, type Logger } from './log/logger.ts';
+import { Metrics } from './metrics/metrics.ts';
+
+export interface EngineOptions {
+  config: Config;
+  /** Runs each call once its leg is up. Without one, calls are held open until they hang up. */
+  handler?: CallHandler;
+  log?: Logger;
+  metrics?: Metrics;
+}
+
+export interface Engine {
+  port: number;
+  /** http://host:port (WebSocket endpoints: ws://host:port/twilio and /raw). */
+  url: string;
+  metrics: Metrics;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** Accepts the call and keeps it open until the caller hangs up (no call handler configured). */
+export const holdOpenHandler: CallHandler = () => {};
+
+/**
+ * Starts one engine: the HTTP listener (/healthz, /readyz, /metrics), the WebSocket gateway on
+ * the same port and the shared outbound pacer. close() hangs up every call (reason shutdown,
+ * sockets closed with 1001), stops the pacer and the listener.
+ */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const { config } = options;
+  const log = options.log ?? createRootLogger({ level: config.logLevel, logPii: config.logPii });
+  const metrics = options.metrics ?? new Metrics();
+  const pacer = new Pacer({ onLateness: (lateMs) => metrics.sendLateness.observe(lateMs / 1000) });
+  const gateway = createGateway({
+    config,
+    handler: options.handler ?? holdOpenHandler,
+    log,
+    metrics,
+    pacer,
+  });
+  let ready = false;
+  const server: Server = createHttpServer({
+    log,
+    metrics,
+    isReady: () => ready,
+    onUpgrade: (req, socket, head) => gateway.handleUpgrade(req, socket, head),
+  });
+  const port = await listen(server, config.port, config.host);
+  ready = true;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  log.info({ host: config.host, port }, 'voicebot listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      ready = false;
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+      pacer.stop();
+      server.closeAllConnections();
+      await serverClosed;
+      log.info('voicebot stopped');
+    })();
+    return closing;
+  };
+
+  return { port, url: `http://${host}:${port}`, metrics, gateway, close };
+}

@@ -1,0 +1,164 @@
+/**
+ * Twilio Media Streams wire format (bidirectional `<Connect><Stream>`): pure parsing of the JSON
+ * text frames Twilio sends and building of the frames we send back. No I/O; bad input raises a
+ * VoicebotError with a stable WS_* code and a message that names the field (never its contents).
+ */
+import { VoicebotError } from '../../engine/errors.ts';
+
+export interface TwilioStart {
+  streamSid: string;
+  callSid: string;
+  accountSid?: string;
+  tracks: string[];
+  customParameters: Record<string, string>;
+}
+
+export type TwilioInbound =
+  | { event: 'connected' }
+  | { event: 'start'; start: TwilioStart }
+  | { event: 'media'; payload: Uint8Array; track?: string }
+  | { event: 'dtmf'; digit: string }
+  | { event: 'mark'; name: string }
+  | { event: 'stop' };
+
+export const DTMF_DIGITS = /^[0-9*#A-D]$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses one text frame as a JSON object (WS_BAD_JSON otherwise). Shared by both protocols. */
+export function parseJsonObject(text: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new VoicebotError('WS_BAD_JSON', `text frame is not valid JSON (${text.length} chars)`);
+  }
+  if (!isObject(value)) throw new VoicebotError('WS_BAD_JSON', 'text frame is JSON but not an object');
+  return value;
+}
+
+/** Decodes strict base64 (length a multiple of 4, standard alphabet) to bytes. */
+export function decodeBase64Strict(payload: unknown, what: string): Uint8Array {
+  if (typeof payload !== 'string' || payload.length === 0) {
+    throw new VoicebotError('WS_BAD_PAYLOAD', `${what} is missing or not a non-empty string`);
+  }
+  if (payload.length % 4 !== 0 || !BASE64.test(payload)) {
+    throw new VoicebotError(
+      'WS_BAD_PAYLOAD',
+      `${what} is not valid base64 (length ${payload.length}, must be a multiple of 4 from A-Z a-z 0-9 + /)`,
+    );
+  }
+  return Buffer.from(payload, 'base64');
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function stringRecord(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(v)) return out;
+  for (const [k, val] of Object.entries(v)) {
+    if (val === null || val === undefined) continue;
+    out[k] = typeof val === 'string' ? val : typeof val === 'object' ? JSON.stringify(val) : String(val);
+  }
+  return out;
+}
+
+function parseStart(msg: Json): TwilioStart {
+  const start = msg.start;
+  if (!isObject(start)) throw new VoicebotError('WS_BAD_START', 'start message lacks the "start" object');
+  const streamSid = str(start.streamSid) ?? str(msg.streamSid);
+  if (!streamSid) throw new VoicebotError('WS_BAD_START', 'start message lacks streamSid');
+  const callSid = str(start.callSid);
+  if (!callSid) throw new VoicebotError('WS_BAD_START', 'start message lacks start.callSid');
+  const format = start.mediaFormat;
+  if (!isObject(format)) throw new VoicebotError('WS_BAD_START', 'start message lacks start.mediaFormat');
+  const { encoding, sampleRate, channels } = format;
+  if (encoding !== 'audio/x-mulaw' || Number(sampleRate) !== 8000 || Number(channels ?? 1) !== 1) {
+    throw new VoicebotError(
+      'WS_UNSUPPORTED_MEDIA',
+      `mediaFormat ${String(encoding)}/${String(sampleRate)}/${String(channels)} is not audio/x-mulaw 8000 mono`,
+    );
+  }
+  const tracks = Array.isArray(start.tracks) ? start.tracks.filter((t) => typeof t === 'string') : [];
+  const accountSid = str(start.accountSid);
+  return {
+    streamSid,
+    callSid,
+    ...(accountSid ? { accountSid } : {}),
+    tracks,
+    customParameters: stringRecord(start.customParameters),
+  };
+}
+
+/** Parses one text frame from Twilio. */
+export function parseTwilioMessage(text: string): TwilioInbound {
+  const msg = parseJsonObject(text);
+  switch (msg.event) {
+    case 'connected':
+      return { event: 'connected' };
+    case 'start':
+      return { event: 'start', start: parseStart(msg) };
+    case 'media': {
+      const media = msg.media;
+      if (!isObject(media))
+        throw new VoicebotError('WS_BAD_PAYLOAD', 'media message lacks the "media" object');
+      const payload = decodeBase64Strict(media.payload, 'media.payload');
+      const track = str(media.track);
+      return track ? { event: 'media', payload, track } : { event: 'media', payload };
+    }
+    case 'dtmf': {
+      const dtmf = msg.dtmf;
+      const digit = isObject(dtmf) ? dtmf.digit : undefined;
+      if (typeof digit !== 'string' || !DTMF_DIGITS.test(digit)) {
+        throw new VoicebotError('WS_BAD_PAYLOAD', 'dtmf.digit is missing or not one of 0-9 * # A-D');
+      }
+      return { event: 'dtmf', digit };
+    }
+    case 'mark': {
+      const mark = msg.mark;
+      const name = isObject(mark) ? str(mark.name) : undefined;
+      if (!name) throw new VoicebotError('WS_BAD_PAYLOAD', 'mark message lacks mark.name');
+      return { event: 'mark', name };
+    }
+    case 'stop':
+      return { event: 'stop' };
+    default:
+      throw new VoicebotError(
+        'WS_UNKNOWN_EVENT',
+        typeof msg.event === 'string'
+          ? `unknown event "${msg.event.slice(0, 40)}"`
+          : 'message has no string "event" field',
+      );
+  }
+}
+
+/** Builds outbound frames for one stream; the streamSid prefix is encoded once. */
+export class TwilioEncoder {
+  private readonly sid: string;
+  private readonly mediaPrefix: string;
+
+  constructor(streamSid: string) {
+    this.sid = JSON.stringify(streamSid);
+    this.mediaPrefix = `{"event":"media","streamSid":${this.sid},"media":{"payload":"`;
+  }
+
+  /** One media message carrying raw mu-law bytes (no header). */
+  media(mulaw: Uint8Array): string {
+    return `${this.mediaPrefix}${Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64')}"}}`;
+  }
+
+  mark(name: string): string {
+    return `{"event":"mark","streamSid":${this.sid},"mark":{"name":${JSON.stringify(name)}}}`;
+  }
+
+  clear(): string {
+    return `{"event":"clear","streamSid":${this.sid}}`;
+  }
+}

@@ -1,0 +1,144 @@
+import type { WebSocket } from 'ws';
+import { mulawDecode, mulawEncode } from '../../engine/audio/g711.ts';
+import { VoicebotError } from '../../engine/errors.ts';
+import type { CallInfo, HangupEvent } from '../call-leg.ts';
+import { parseTwilioMessage, TwilioEncoder } from '../codecs/twilio.ts';
+import { BaseLeg, type BaseLegDeps } from '../leg/base-leg.ts';
+import { CLOSE } from './close-codes.ts';
+import { WsConnection, type WsConnectionDeps } from './ws-connection.ts';
+
+/** Close code for each way a call ends from our side. */
+export function closeCodeFor(event: HangupEvent): number {
+  if (event.reason === 'shutdown') return CLOSE.GOING_AWAY;
+  if (event.reason === 'error') return CLOSE.INTERNAL_ERROR;
+  return CLOSE.NORMAL;
+}
+
+/**
+ * A Twilio Media Streams call. Outbound marks go on the wire after the frames they follow and
+ * count as played when Twilio echoes them; clear() sends `clear` and reports every outstanding
+ * mark as not played at once (Twilio's late echoes of those are ignored).
+ */
+export class TwilioLeg extends BaseLeg {
+  private readonly encoder: TwilioEncoder;
+  private readonly mulaw = new Uint8Array(160);
+  private outstanding: string[] = [];
+  private readonly cleared = new Map<string, number>();
+
+  constructor(
+    info: CallInfo,
+    deps: BaseLegDeps,
+    private readonly ws: WebSocket,
+    streamSid: string,
+  ) {
+    super(info, deps);
+    this.encoder = new TwilioEncoder(streamSid);
+  }
+
+  protected writeFrame(samples: Int16Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const out = samples.length === this.mulaw.length ? this.mulaw : new Uint8Array(samples.length);
+    this.ws.send(this.encoder.media(mulawEncode(samples, out)));
+  }
+
+  protected override markReached(name: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.outstanding.push(name);
+    this.ws.send(this.encoder.mark(name));
+  }
+
+  protected override takeOutstandingMarks(): string[] {
+    const marks = this.outstanding;
+    this.outstanding = [];
+    for (const name of marks) this.cleared.set(name, (this.cleared.get(name) ?? 0) + 1);
+    return marks;
+  }
+
+  protected writeClear(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(this.encoder.clear());
+  }
+
+  protected disconnect(event: HangupEvent): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(closeCodeFor(event), event.reason);
+    }
+  }
+
+  /** Twilio echoed one of our marks: played, unless we already reported it cleared. */
+  markEchoed(name: string): void {
+    const i = this.outstanding.indexOf(name);
+    if (i >= 0) {
+      this.outstanding.splice(i, 1);
+      this.emitSafe('mark', { name, played: true });
+      return;
+    }
+    const n = this.cleared.get(name);
+    if (n !== undefined) {
+      if (n <= 1) this.cleared.delete(name);
+      else this.cleared.set(name, n - 1);
+      return;
+    }
+    this.log.debug({ mark: name.slice(0, 60) }, 'echo of an unknown mark ignored');
+  }
+}
+
+/** The /twilio socket: waits for `start`, then feeds the leg. */
+export class TwilioConnection extends WsConnection {
+  constructor(deps: WsConnectionDeps) {
+    super('twilio', deps);
+  }
+
+  protected onBinary(data: Buffer): void {
+    throw new VoicebotError(
+      'WS_BINARY_NOT_ALLOWED',
+      `binary frame of ${data.byteLength} bytes on /twilio ignored`,
+    );
+  }
+
+  protected onText(text: string): void {
+    const msg = parseTwilioMessage(text);
+    const leg = this.leg as TwilioLeg | null;
+    switch (msg.event) {
+      case 'connected':
+        return;
+      case 'start': {
+        if (leg) throw new VoicebotError('WS_UNKNOWN_EVENT', 'second start on one stream ignored');
+        const { start } = msg;
+        const info: CallInfo = {
+          callId: this.callId,
+          transport: 'twilio',
+          direction: 'inbound',
+          providerCallId: start.callSid,
+          parameters: start.customParameters,
+          sampleRate: 8000,
+        };
+        const deps: BaseLegDeps = {
+          pacer: this.deps.pacer,
+          log: this.log,
+          metrics: this.deps.metrics,
+          clock: this.deps.clock,
+          maxQueuedMs: this.deps.settings.maxOutboundQueueMs,
+        };
+        this.started(new TwilioLeg(info, deps, this.ws, start.streamSid));
+        return;
+      }
+      case 'media':
+        if (!leg) throw new VoicebotError('WS_MEDIA_BEFORE_START', 'media before start ignored');
+        if (msg.track !== undefined && msg.track !== 'inbound') return;
+        leg.receiveAudio(mulawDecode(msg.payload));
+        return;
+      case 'dtmf':
+        if (!leg) throw new VoicebotError('WS_MEDIA_BEFORE_START', 'dtmf before start ignored');
+        leg.receiveDtmf({ digit: msg.digit, source: 'signal' });
+        return;
+      case 'mark':
+        if (!leg) throw new VoicebotError('WS_MEDIA_BEFORE_START', 'mark before start ignored');
+        leg.markEchoed(msg.name);
+        return;
+      case 'stop':
+        if (leg) leg.end('caller', 'stop');
+        else this.close(CLOSE.NORMAL, 'stop');
+        return;
+    }
+  }
+}
