@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(sox libsox-fmt-all espeak-ng ffmpeg sip-tester baresip)
+DEB_PACKAGES=(sox libsox-fmt-all espeak-ng ffmpeg sip-tester baresip pocketsphinx-en-us python3-pocketsphinx)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

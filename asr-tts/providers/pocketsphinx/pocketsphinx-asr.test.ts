@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Grammar } from '../../asr.ts';
+import { runAsrContract } from '../../testing/asr-contract.ts';
+import { collect } from '../../testing/collect.ts';
+import { espeakClip, frames } from '../../testing/speech-audio.ts';
+import { PocketsphinxAsr } from './pocketsphinx-asr.ts';
+
+const shared = new PocketsphinxAsr({ workers: 1 });
+afterAll(() => shared.close());
+
+const menu: Grammar = {
+  kind: 'phrases',
+  phrases: ['two large pizzas', 'one small salad', 'talk to a person'],
+};
+
+runAsrContract('pocketsphinx (grammar)', () => shared, {
+  language: 'en-US',
+  utterance: espeakClip('two large pizzas', 16000),
+  options: { grammar: menu },
+  grammarCases: [
+    { clip: espeakClip('yes', 8000), grammar: { kind: 'yesno' }, expected: 'yes' },
+    { clip: espeakClip('no', 16000), grammar: { kind: 'yesno' }, expected: 'no' },
+    { clip: espeakClip('talk to a person', 16000), grammar: menu, expected: 'talk to a person' },
+  ],
+  makeBroken: () => new PocketsphinxAsr({ modelDir: '/nonexistent/pocketsphinx-model' }),
+  timeoutMs: 30_000,
+});
+
+describe('PocketsphinxAsr', () => {
+  it('maps a digits grammar result to a digit string of allowed length', async () => {
+    const s = shared.stream({ language: 'en-US', grammar: { kind: 'digits', minLength: 2, maxLength: 4 } });
+    for (const f of frames(espeakClip('four two seven', 16000, { wpm: 170, padMs: 800 }).samples, 16000))
+      s.push(f);
+    s.end();
+    const fin = (await collect(s, 30_000)).find((e) => e.type === 'asr.final');
+    expect(fin && fin.type === 'asr.final' ? fin.text : '').toMatch(/^42\d{0,2}$/);
+  });
+
+  it('recognizes open vocabulary with the en-us language model (weak, but words come out)', async () => {
+    const s = shared.stream({ language: 'en-US' });
+    for (const f of frames(espeakClip('hello world', 16000).samples, 16000)) s.push(f);
+    s.end();
+    const fin = (await collect(s, 30_000)).filter((e) => e.type === 'asr.final');
+    expect(fin.length).toBeGreaterThan(0);
+    expect(fin.map((f) => (f.type === 'asr.final' ? f.text : '')).join(' ')).toMatch(/\w/);
+  });
+
+  it('a word outside the dictionary is a clear non-retryable ASR_BAD_REQUEST', async () => {
+    const s = shared.stream({ language: 'en-US', grammar: { kind: 'phrases', phrases: ['zorblatt pizza'] } });
+    s.end();
+    const err = (await collect(s, 30_000)).find((e) => e.type === 'asr.error');
+    expect(err).toMatchObject({ code: 'ASR_BAD_REQUEST', retryable: false });
+    expect(err && 'message' in err ? err.message : '').toMatch(/zorblatt/);
+  });
+
+  it('a missing python is SPEECH_ENGINE_MISSING', async () => {
+    const a = new PocketsphinxAsr({ python: '/nonexistent/python3' });
+    const s = a.stream({ language: 'en-US', grammar: { kind: 'yesno' } });
+    s.end();
+    const err = (await collect(s, 30_000)).find((e) => e.type === 'asr.error');
+    expect(err).toMatchObject({ code: 'SPEECH_ENGINE_MISSING', retryable: false });
+    await a.close();
+  });
+
+  it('a worker killed mid-stream surfaces as a retryable asr.error on its streams', async () => {
+    const a = new PocketsphinxAsr();
+    await a.warmUp();
+    const s = a.stream({ language: 'en-US', grammar: { kind: 'yesno' } });
+    const clip = espeakClip('yes', 16000);
+    for (const f of frames(clip.samples, 16000).slice(0, 5)) s.push(f);
+    await a.close();
+    const err = (await collect(s, 10_000)).find((e) => e.type === 'asr.error');
+    expect(err).toMatchObject({ code: 'ASR_FAILED', retryable: true });
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Embedded ASR with CMU pocketsphinx (Debian packages pocketsphinx-en-us + python3-pocketsphinx),
+ * English only. Strong in grammar mode (yes/no, digits, menu phrases as JSGF); open vocabulary
+ * uses the generic en-us language model and is weak (see docs/speech.md for measured WER).
+ * Audio is taken at 8 or 16 kHz. The acoustic model is wideband (16 kHz); 8 kHz audio is
+ * up-sampled by zero-stuffing WITHOUT an anti-image filter, on purpose: the mirrored 4-8 kHz
+ * images make telephone speech look more like the wideband speech the model was trained on.
+ * Measured on espeak-ng phrases at 8 kHz with a phrase grammar: 2/5 correct with a clean
+ * (filtered) up-sampler, 4/5 with zero-stuffing.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AudioFrame } from '../../../engine/audio/frame.ts';
+import { isVoicebotError, VoicebotError } from '../../../engine/errors.ts';
+import type { AsrAdapter, AsrCapabilities, AsrEvent, RecognizeOptions, RecognizeStream } from '../../asr.ts';
+import { EventQueue } from '../../event-queue.ts';
+import { type Jsgf, toJsgf } from './jsgf.ts';
+import { PsWorker, type WorkerEvent } from './ps-worker.ts';
+
+export const DEFAULT_POCKETSPHINX_MODEL = '/usr/share/pocketsphinx/model/en-us';
+
+export interface PocketsphinxOptions {
+  /** Folder with en-us/ (acoustic model), cmudict-en-us.dict and en-us.lm.bin. */
+  modelDir?: string;
+  /** Python with the pocketsphinx module (the system one: Debian's module is built for it). */
+  python?: string;
+  /** Worker processes; streams are spread over them (one core each). */
+  workers?: number;
+  /** Load the open-vocabulary language model when a worker starts (1.5 s) instead of on first use. */
+  preloadLm?: boolean;
+}
+
+const CAPS: AsrCapabilities = {
+  streaming: true,
+  interimResults: false,
+  languages: ['en-US'],
+  grammar: true,
+  hints: false,
+  sampleRates: [8000, 16000],
+};
+
+export class PocketsphinxAsr implements AsrAdapter {
+  readonly name = 'pocketsphinx';
+  readonly capabilities = CAPS;
+  readonly #opts: Required<PocketsphinxOptions>;
+  #workers: PsWorker[] = [];
+  #nextId = 1;
+
+  constructor(opts: PocketsphinxOptions = {}) {
+    this.#opts = {
+      modelDir: opts.modelDir ?? DEFAULT_POCKETSPHINX_MODEL,
+      python: opts.python ?? '/usr/bin/python3',
+      workers: Math.max(1, opts.workers ?? 1),
+      preloadLm: opts.preloadLm ?? false,
+    };
+  }
+
+  /** Starts the workers now (model loading takes ~0.6 s) instead of on the first stream. */
+  async warmUp(): Promise<void> {
+    while (this.#workers.length < this.#opts.workers) this.#workers.push(this.#spawn());
+    await Promise.all(this.#workers.map((w) => w.ready));
+  }
+
+  stream(options: RecognizeOptions): RecognizeStream {
+    return new PsStream(this.#nextId++, options, () => this.#pickWorker());
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.#workers) w.kill();
+    this.#workers = [];
+  }
+
+  #spawn(): PsWorker {
+    return new PsWorker(this.#opts.python, this.#opts.modelDir, this.#opts.preloadLm);
+  }
+
+  #pickWorker(): PsWorker {
+    const dir = this.#opts.modelDir;
+    for (const f of ['en-us/mdef', 'cmudict-en-us.dict']) {
+      if (!existsSync(join(dir, f))) {
+        throw new VoicebotError(
+          'SPEECH_MODEL_MISSING',
+          `pocketsphinx: ${join(dir, f)} is missing (install the Debian package pocketsphinx-en-us or set modelDir)`,
+          { modelDir: dir },
+        );
+      }
+    }
+    this.#workers = this.#workers.filter((w) => w.alive);
+    if (this.#workers.length < this.#opts.workers) {
+      const w = this.#spawn();
+      this.#workers.push(w);
+      return w;
+    }
+    return this.#workers.reduce((a, b) => (b.load < a.load ? b : a));
+  }
+}
+
+class PsStream implements RecognizeStream {
+  readonly #id: number;
+  readonly #q = new EventQueue<AsrEvent>();
+  #worker: PsWorker | undefined;
+  #jsgf: Jsgf | undefined;
+  #baseMs: number | undefined;
+  #closed = false;
+  #failed = false;
+
+  constructor(id: number, options: RecognizeOptions, pickWorker: () => PsWorker) {
+    this.#id = id;
+    try {
+      if (!CAPS.languages.includes(options.language)) {
+        throw new VoicebotError(
+          'ASR_BAD_REQUEST',
+          `pocketsphinx: language ${options.language} is not supported (en-US only)`,
+          {
+            language: options.language,
+          },
+        );
+      }
+      this.#jsgf = options.grammar ? toJsgf(options.grammar) : undefined;
+      this.#worker = pickWorker();
+      this.#worker.open(
+        id,
+        this.#jsgf ? { search: 'jsgf', jsgf: this.#jsgf.text, words: this.#jsgf.words } : { search: 'lm' },
+        (e) => this.#onEvent(e),
+      );
+    } catch (err) {
+      this.#fail(
+        isVoicebotError(err) ? err.code : 'ASR_FAILED',
+        err instanceof Error ? err.message : String(err),
+        isVoicebotError(err) ? err.retryable : false,
+      );
+    }
+  }
+
+  push(frame: AudioFrame): void {
+    if (this.#closed)
+      throw new VoicebotError('ASR_STREAM_CLOSED', 'pocketsphinx: push after end() or close()');
+    if (this.#failed || !this.#worker) return;
+    if (frame.sampleRate !== 8000 && frame.sampleRate !== 16000) {
+      this.#fail(
+        'AUDIO_BAD_RATE',
+        `pocketsphinx: frame at ${frame.sampleRate} Hz (use 8000 or 16000)`,
+        false,
+      );
+      return;
+    }
+    this.#baseMs ??= frame.timestampMs;
+    const samples = frame.sampleRate === 8000 ? zeroStuff(frame.samples) : frame.samples;
+    const pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).toString('base64');
+    this.#worker.send({ op: 'audio', id: this.#id, pcm });
+  }
+
+  flush(): void {
+    if (!this.#closed && !this.#failed) this.#worker?.send({ op: 'flush', id: this.#id });
+  }
+
+  end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#failed || !this.#worker) {
+      this.#q.end();
+      return;
+    }
+    this.#worker.send({ op: 'end', id: this.#id });
+  }
+
+  close(): void {
+    if (this.#closed && this.#q.ended) return;
+    this.#closed = true;
+    this.#q.abort();
+    this.#worker?.send({ op: 'close', id: this.#id });
+    this.#worker?.forget(this.#id);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<AsrEvent> {
+    return this.#q[Symbol.asyncIterator]();
+  }
+
+  #onEvent(e: WorkerEvent): void {
+    const base = this.#baseMs ?? 0;
+    switch (e.ev) {
+      case 'speech_start':
+      case 'speech_end':
+        this.#q.push({
+          type: e.ev === 'speech_start' ? 'asr.speech_start' : 'asr.speech_end',
+          atMs: base + e.atMs,
+        });
+        break;
+      case 'final':
+        this.#q.push({
+          type: 'asr.final',
+          text: this.#jsgf ? this.#jsgf.toResult(e.text) : e.text,
+          confidence: e.confidence,
+          startMs: base + e.startMs,
+          endMs: base + e.endMs,
+          words: e.words.map(([word, s, t, c]) => ({
+            word,
+            startMs: base + s,
+            endMs: base + t,
+            confidence: c,
+          })),
+        });
+        break;
+      case 'ended':
+        this.#worker?.forget(this.#id);
+        this.#q.end();
+        break;
+      case 'error':
+        this.#worker?.forget(this.#id);
+        this.#fail(e.code, e.message, e.retryable ?? false);
+        break;
+    }
+  }
+
+  #fail(code: string, message: string, retryable: boolean): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#q.push({ type: 'asr.error', code, message, retryable });
+    this.#q.end();
+  }
+}
+
+/** 8 kHz -> 16 kHz by inserting a zero after each sample (gain 2 keeps the level); keeps the images. */
+export function zeroStuff(samples: Int16Array): Int16Array {
+  const out = new Int16Array(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]! * 2;
+    out[2 * i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+  return out;
+}
