@@ -209,12 +209,14 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     this.emitSafe('hangup', event);
   }
 
-  /** Delivers an event; a listener that throws is logged and never reaches the transport. */
+  /** Delivers an event to each listener; one that throws is logged and the others still run. */
   protected emitSafe<E extends keyof CallLegEvents>(event: E, ...args: CallLegEvents[E]): void {
-    try {
-      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
-    } catch (err) {
-      this.log.error({ err, event, code: 'INTERNAL' }, 'call handler listener threw');
+    for (const listener of this.rawListeners(event) as ((...a: unknown[]) => void)[]) {
+      try {
+        listener.apply(this, args);
+      } catch (err) {
+        this.log.error({ err, event, code: 'INTERNAL' }, 'call handler listener threw');
+      }
     }
   }
 

@@ -107,11 +107,11 @@ export abstract class WsConnection {
    * Bad input from the peer: counted, logged (first time per code, then at 10, 100, ...), and
    * either ignored or, for fatal codes and long runs of garbage, the socket is closed.
    */
-  protected problem(code: ErrorCode, message: string): void {
+  protected problem(code: ErrorCode, message: string, forceClose?: number): void {
     this.deps.metrics.protocolErrors.inc({ transport: this.transport, code });
     const count = (this.errorCounts.get(code) ?? 0) + 1;
     this.errorCounts.set(code, count);
-    const fatal = FATAL_CLOSE[code];
+    const fatal = forceClose ?? FATAL_CLOSE[code];
     const streakCode = STREAK_CLOSE[code];
     if (streakCode !== undefined) this.streak++;
     const closeWith =
@@ -141,15 +141,11 @@ export abstract class WsConnection {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const verdict = this.flood.check();
     if (verdict !== 'ok') {
-      this.problem(
-        'WS_FLOOD',
-        verdict === 'close'
-          ? `over ${this.deps.settings.maxMessagesPerSecond} messages/s for too long`
-          : `over ${this.deps.settings.maxMessagesPerSecond} messages/s: message dropped`,
-      );
+      const rate = this.deps.settings.maxMessagesPerSecond;
       if (verdict === 'close') {
-        this.close(CLOSE.POLICY_VIOLATION, 'WS_FLOOD: too many messages per second');
-        this.leg?.end('error', 'WS_FLOOD');
+        this.problem('WS_FLOOD', `over ${rate} messages/s for too long`, CLOSE.POLICY_VIOLATION);
+      } else {
+        this.problem('WS_FLOOD', `over ${rate} messages/s: message dropped`);
       }
       return;
     }

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../engine/config/schema.ts';
+import { type Engine, startEngine } from '../../engine/engine.ts';
+import { mintToken } from '../auth/hmac-token.ts';
+import { twilioSignature } from '../auth/twilio-signature.ts';
+import type { CallLeg } from '../call-leg.ts';
+import { counterValue, expectRefusal, Peer, TEST_SECRET, testConfig, twilioStart } from './testing/peer.ts';
+
+let engine: Engine | null = null;
+afterEach(async () => {
+  await engine?.close();
+  engine = null;
+});
+
+async function start(overrides: Partial<ConfigInput> = {}, legs: CallLeg[] = []): Promise<Engine> {
+  engine = await startEngine({ config: testConfig(overrides), handler: (leg) => void legs.push(leg) });
+  return engine;
+}
+
+const ws = (e: Engine, path: string) => e.url.replace('http', 'ws') + path;
+
+describe('gateway: upgrade refusals before the handshake', () => {
+  it('401 with a JSON body when the credential is missing, bad or expired', async () => {
+    const e = await start();
+    const missing = await expectRefusal(ws(e, '/twilio'));
+    expect(missing.status).toBe(401);
+    expect(missing.body).toMatchObject({ code: 'AUTH_MISSING' });
+    expect(String(missing.body.hint)).toContain('token');
+
+    const forged = await expectRefusal(ws(e, `/raw?token=${mintToken('some-other-secret-value')}`));
+    expect(forged).toMatchObject({ status: 401, body: { code: 'AUTH_INVALID' } });
+
+    const expired = mintToken(TEST_SECRET, { nowS: Math.floor(Date.now() / 1000) - 100, ttlS: 10 });
+    expect(await expectRefusal(ws(e, `/raw?token=${expired}`))).toMatchObject({
+      status: 401,
+      body: { code: 'AUTH_EXPIRED' },
+    });
+    const reg = e.metrics.registry;
+    expect(await counterValue(reg, 'voicebot_gateway_auth_failures_total', {})).toBe(3);
+    expect(e.gateway.activeCalls()).toBe(0);
+  });
+
+  it('404 for unknown paths, 503 at maxCalls', async () => {
+    const e = await start({ gateway: { maxCalls: 1 } });
+    const token = mintToken(TEST_SECRET);
+    expect(await expectRefusal(ws(e, `/nope?token=${token}`))).toMatchObject({
+      status: 404,
+      body: { code: 'WS_UNKNOWN_PATH' },
+    });
+    const first = await new Peer(ws(e, `/twilio?token=${token}`)).open();
+    expect(await expectRefusal(ws(e, `/twilio?token=${token}`))).toMatchObject({
+      status: 503,
+      body: { code: 'WS_AT_CAPACITY' },
+    });
+    first.ws.close();
+    await first.closed;
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await new Peer(ws(e, `/twilio/?token=${token}`)).open();
+    again.ws.close();
+  });
+
+  it('accepts a valid X-Twilio-Signature over ws(s)://Host/path, with or without a trailing slash', async () => {
+    const e = await start({ auth: { mode: 'token-or-twilio', twilioAuthToken: 'twilio-auth-token' } });
+    const host = new URL(e.url).host;
+    for (const signed of [`wss://${host}/twilio`, `ws://${host}/twilio/`]) {
+      const sig = twilioSignature('twilio-auth-token', signed, {});
+      const peer = await new Peer(ws(e, '/twilio'), { headers: { 'X-Twilio-Signature': sig } }).open();
+      peer.ws.close();
+      await peer.closed;
+    }
+    const wrong = twilioSignature('another-token', `wss://${host}/twilio`, {});
+    expect(await expectRefusal(ws(e, '/twilio'), { headers: { 'X-Twilio-Signature': wrong } })).toMatchObject(
+      { status: 401, body: { code: 'AUTH_INVALID' } },
+    );
+    // The signature is Twilio's credential only: /raw needs a token.
+    const sig = twilioSignature('twilio-auth-token', `wss://${host}/raw`, {});
+    expect(await expectRefusal(ws(e, '/raw'), { headers: { 'X-Twilio-Signature': sig } })).toMatchObject({
+      status: 401,
+      body: { code: 'AUTH_MISSING' },
+    });
+  });
+
+  it('signs against publicUrl when set (default port both ways)', async () => {
+    const e = await start({
+      publicUrl: 'https://bot.example.com',
+      auth: { mode: 'twilio', twilioAuthToken: 'twilio-auth-token' },
+    });
+    for (const signed of ['wss://bot.example.com/twilio', 'wss://bot.example.com:443/twilio/']) {
+      const sig = twilioSignature('twilio-auth-token', signed, {});
+      const peer = await new Peer(ws(e, '/twilio'), { headers: { 'X-Twilio-Signature': sig } }).open();
+      peer.ws.close();
+    }
+    const host = new URL(e.url).host;
+    const local = twilioSignature('twilio-auth-token', `ws://${host}/twilio`, {});
+    expect((await expectRefusal(ws(e, '/twilio'), { headers: { 'X-Twilio-Signature': local } })).status).toBe(
+      401,
+    );
+    // mode twilio: tokens are not accepted.
+    expect((await expectRefusal(ws(e, `/twilio?token=${mintToken(TEST_SECRET)}`))).status).toBe(401);
+  });
+});
+
+describe('gateway: raw subprotocols and metadata', () => {
+  it('echoes the offered subprotocol and builds CallInfo from the metadata', async () => {
+    const legs: CallLeg[] = [];
+    const e = await start({}, legs);
+    const token = mintToken(TEST_SECRET);
+    for (const proto of ['audio.jambonz.org', 'audio.drachtio.org', 'voicebot.raw.v1']) {
+      const peer = await new Peer(ws(e, `/raw?token=${token}`), { protocols: [proto] }).open();
+      expect(peer.ws.protocol).toBe(proto);
+      peer.send({
+        callSid: `c-${proto}`,
+        from: '+15550001',
+        to: '+15550002',
+        sampleRate: 16000,
+        tenant: 'acme',
+      });
+      await new Promise((r) => setTimeout(r, 30));
+      peer.ws.close();
+      await peer.closed;
+    }
+    expect(legs.map((l) => l.info.providerCallId)).toEqual([
+      'c-audio.jambonz.org',
+      'c-audio.drachtio.org',
+      'c-voicebot.raw.v1',
+    ]);
+    expect(legs[0]!.info).toMatchObject({
+      transport: 'raw',
+      from: '+15550001',
+      to: '+15550002',
+      sampleRate: 16000,
+      direction: 'inbound',
+      parameters: { tenant: 'acme' },
+    });
+    expect(legs.every((l) => !l.active)).toBe(true);
+  });
+
+  it('answers no subprotocol on /twilio and accepts raw without one', async () => {
+    const e = await start();
+    const token = mintToken(TEST_SECRET);
+    const raw = await new Peer(ws(e, `/raw?token=${token}`)).open();
+    expect(raw.ws.protocol).toBe('');
+    raw.ws.close();
+    const twilio = await new Peer(ws(e, `/twilio?token=${token}`)).open();
+    twilio.send(twilioStart());
+    twilio.ws.close();
+    await twilio.closed;
+  });
+});
