@@ -10,10 +10,12 @@ export interface Command {
 /** Subcommands load lazily so `voicebot --help` stays fast and one command's deps don't slow another. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).default,
+  'speech-server': async () => (await import('./commands/speech-server.ts')).default,
 };
 
 const SUMMARIES: Record<string, string> = {
   serve: 'run the engine: HTTP (/healthz, /readyz, /metrics) and the WebSocket telephony gateway',
+  'speech-server': 'serve the Riva gRPC speech API (ASR + TTS) backed by the embedded engines',
 };
 
 export function mainHelp(): string {
