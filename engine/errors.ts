@@ -99,6 +99,18 @@ export const ERROR_CODES = {
     retryable: false,
     hint: 'the prompt file is missing or not audio ffmpeg can decode: re-export it as WAV, MP3 or similar',
   },
+  SIP_BAD_TARGET: {
+    retryable: false,
+    hint: 'use a sip: URI with an IPv4 host and optional port (sip:user@192.0.2.10:5060), or set sip.outboundProxy',
+  },
+  SIP_NOT_STARTED: {
+    retryable: false,
+    hint: 'start the SIP user agent (sip.enabled=true) before placing calls',
+  },
+  RTP_PORTS_EXHAUSTED: {
+    retryable: true,
+    hint: 'all RTP ports are in use: widen sip.rtpPortMin..sip.rtpPortMax or lower the call limit',
+  },
   INTERNAL: { retryable: false, hint: 'a bug: please report it with the log line' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 

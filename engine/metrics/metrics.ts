@@ -107,6 +107,61 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sipMessages = new Counter({
+    name: 'voicebot_sip_messages_total',
+    help: 'SIP messages received, by kind (request method or response class)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipResponsesSent = new Counter({
+    name: 'voicebot_sip_responses_sent_total',
+    help: 'SIP responses sent, by status code',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipBadMessages = new Counter({
+    name: 'voicebot_sip_bad_messages_total',
+    help: 'SIP messages refused or dropped as malformed, too large or unroutable, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipRejectedInvites = new Counter({
+    name: 'voicebot_sip_rejected_invites_total',
+    help: 'New INVITEs refused, by reason (rate, capacity, sdp, codec, ports)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipRetransmissions = new Counter({
+    name: 'voicebot_sip_retransmissions_total',
+    help: 'SIP retransmissions sent by our transactions, by kind (request, response)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipOutboundResults = new Counter({
+    name: 'voicebot_sip_outbound_results_total',
+    help: 'Outbound SIP call attempts, by disposition',
+    labelNames: ['disposition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipRtpDropped = new Counter({
+    name: 'voicebot_sip_rtp_dropped_packets_total',
+    help: 'RTP packets dropped, by reason (unexpected-source, malformed, unknown-payload)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sipRtpPortsInUse = new Gauge({
+    name: 'voicebot_sip_rtp_ports_in_use_count',
+    help: 'RTP ports currently allocated to calls',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'voicebot_process_' });

@@ -1,0 +1,130 @@
+import { randomInt } from 'node:crypto';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { DtmfReceiver } from './dtmf.ts';
+import { JitterBuffer } from './jitter-buffer.ts';
+import { parseRtp, type RtpPacket, RtpParseError, serializeRtp } from './packet.ts';
+
+export interface RtpEndpoint {
+  address: string;
+  port: number;
+}
+
+export interface RtpSessionEvents {
+  /** An audio payload of the negotiated payload type, in sequence order. */
+  payload: [packet: RtpPacket];
+  dtmf: [event: { digit: string; durationMs: number }];
+  /** A packet was dropped: 'unexpected-source', 'malformed', 'unknown-payload'. */
+  drop: [reason: string];
+  latched: [endpoint: RtpEndpoint];
+}
+
+/**
+ * One call's RTP stream on its own UDP socket. Symmetric RTP (RFC 4961): we send from the port
+ * we advertised, and latch onto the source of the first valid packet from the signalled
+ * address' host (NAT may change the port); later packets from any other source are dropped.
+ * `relatch()` after a re-INVITE that moves the media.
+ */
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  readonly ssrc = randomInt(1, 0xffffffff);
+  private sequence = randomInt(0, 0xffff);
+  private timestamp = randomInt(0, 0xffffffff);
+  private remote: RtpEndpoint;
+  private latched = false;
+  private marker = true;
+  private readonly jitter = new JitterBuffer(3);
+  private readonly dtmf = new DtmfReceiver();
+  private closed = false;
+  packetsIn = 0;
+  packetsOut = 0;
+
+  constructor(
+    readonly socket: Socket,
+    readonly localPort: number,
+    remote: RtpEndpoint,
+    public payloadType: number,
+    public dtmfPayloadType: number | undefined,
+  ) {
+    super();
+    this.remote = { ...remote };
+    socket.on('message', (data, rinfo) => this.onPacket(data, rinfo));
+    socket.on('error', () => this.emit('drop', 'socket-error'));
+  }
+
+  get remoteEndpoint(): RtpEndpoint {
+    return this.remote;
+  }
+
+  /** New signalled address (re-INVITE): latch again. */
+  relatch(remote: RtpEndpoint): void {
+    this.remote = { ...remote };
+    this.latched = false;
+  }
+
+  /** Sends one packet of `samples` RTP clock ticks (160 for 20 ms at 8 kHz). */
+  send(payload: Uint8Array, samples: number): void {
+    if (this.closed || this.remote.port === 0) return;
+    const packet = serializeRtp({
+      payloadType: this.payloadType,
+      marker: this.marker,
+      sequence: this.sequence,
+      timestamp: this.timestamp,
+      ssrc: this.ssrc,
+      payload,
+    });
+    this.marker = false;
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.timestamp = (this.timestamp + samples) >>> 0;
+    this.packetsOut++;
+    this.socket.send(packet, this.remote.port, this.remote.address);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.jitter.flush()) this.emit('payload', p);
+    this.socket.removeAllListeners('message');
+  }
+
+  private onPacket(data: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed) return;
+    if (this.latched) {
+      if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
+        this.emit('drop', 'unexpected-source');
+        return;
+      }
+    } else if (rinfo.address !== this.remote.address && this.remote.address !== '0.0.0.0') {
+      this.emit('drop', 'unexpected-source');
+      return;
+    }
+    let packet: RtpPacket;
+    try {
+      packet = parseRtp(data);
+    } catch (err) {
+      if (err instanceof RtpParseError) this.emit('drop', 'malformed');
+      return;
+    }
+    if (packet.payloadType >= 72 && packet.payloadType <= 76) return; // RTCP on the RTP port (rtcp-mux)
+    if (!this.latched) {
+      this.latched = true;
+      this.remote = { address: rinfo.address, port: rinfo.port };
+      this.emit('latched', this.remote);
+    }
+    this.packetsIn++;
+    if (this.dtmfPayloadType !== undefined && packet.payloadType === this.dtmfPayloadType) {
+      let ev: { digit: string; durationMs: number } | null = null;
+      try {
+        ev = this.dtmf.push(packet.ssrc, packet.timestamp, packet.payload);
+      } catch {
+        this.emit('drop', 'malformed');
+      }
+      if (ev) this.emit('dtmf', ev);
+      return;
+    }
+    if (packet.payloadType !== this.payloadType && packet.payloadType !== 0 && packet.payloadType !== 8) {
+      this.emit('drop', 'unknown-payload');
+      return;
+    }
+    for (const p of this.jitter.push(packet)) this.emit('payload', p);
+  }
+}
