@@ -111,6 +111,18 @@ export const ERROR_CODES = {
     retryable: true,
     hint: 'all RTP ports are in use: widen sip.rtpPortMin..sip.rtpPortMax or lower the call limit',
   },
+  CAMPAIGN_INVALID: { retryable: false, hint: 'fix the named campaign field (see docs/campaigns.md)' },
+  CAMPAIGN_NOT_FOUND: { retryable: false, hint: 'check the campaign id (voicebot campaign status lists them)' },
+  CAMPAIGN_EXISTS: { retryable: false, hint: 'campaign ids are unique: pick another id' },
+  CONTACTS_BAD_FILE: {
+    retryable: false,
+    hint: 'the contact or DNC file cannot be read as CSV with the named columns (see docs/campaigns.md)',
+  },
+  STORE_UNAVAILABLE: {
+    retryable: true,
+    hint: 'the campaign database cannot be reached: check DATABASE_URL / the SQLite path and that the server runs',
+  },
+  STORE_FAILED: { retryable: false, hint: 'the campaign database refused a statement: see the cause in the log' },
   INTERNAL: { retryable: false, hint: 'a bug: please report it with the log line' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 
