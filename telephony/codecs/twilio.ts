@@ -162,3 +162,30 @@ export class TwilioEncoder {
     return `{"event":"clear","streamSid":${this.sid}}`;
   }
 }
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * TwiML that hands the call to a human: `tel:+4420…` dials the number, `sip:…` a SIP URI,
+ * `client:name` a Twilio Client, `queue:name` enqueues. Anything else is refused.
+ */
+export function transferTwiml(target: string): string {
+  const [scheme, ...rest] = target.split(':');
+  const value = rest.join(':');
+  let inner: string;
+  if (scheme === 'tel' && /^\+?[0-9]{3,20}$/.test(value)) inner = `<Dial>${xmlEscape(value)}</Dial>`;
+  else if (scheme === 'sip' || scheme === 'sips') inner = `<Dial><Sip>${xmlEscape(target)}</Sip></Dial>`;
+  else if (scheme === 'client' && value) inner = `<Dial><Client>${xmlEscape(value)}</Client></Dial>`;
+  else if (scheme === 'queue' && value) inner = `<Enqueue>${xmlEscape(value)}</Enqueue>`;
+  else {
+    throw new VoicebotError(
+      'TRANSFER_FAILED',
+      'transfer target must be tel:+<digits>, sip:<uri>, client:<name> or queue:<name>',
+      {},
+      { retryable: false },
+    );
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${inner}</Response>`;
+}

@@ -149,6 +149,7 @@ class WsGateway implements Gateway {
           pacer: this.options.pacer,
           clock: this.clock,
           settings: config.gateway,
+          ...(config.auth.twilioAuthToken ? { twilioAuthToken: config.auth.twilioAuthToken } : {}),
           onLeg: (leg) => this.runHandler(leg),
         };
         const conn = route === 'twilio' ? new TwilioConnection(deps) : new RawConnection(deps);

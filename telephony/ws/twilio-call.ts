@@ -1,10 +1,11 @@
 import type { WebSocket } from 'ws';
 import { mulawDecode, mulawEncode } from '../../engine/audio/g711.ts';
 import { VoicebotError } from '../../engine/errors.ts';
-import type { CallInfo, HangupEvent } from '../call-leg.ts';
+import type { CallInfo, HangupEvent, TransferRequest, TransferResult } from '../call-leg.ts';
 import { parseTwilioMessage, TwilioEncoder } from '../codecs/twilio.ts';
 import { BaseLeg, type BaseLegDeps } from '../leg/base-leg.ts';
 import { CLOSE } from './close-codes.ts';
+import { type TwilioRestSettings, twilioTransfer } from './twilio-transfer.ts';
 import { WsConnection, type WsConnectionDeps } from './ws-connection.ts';
 
 /** Close code for each way a call ends from our side. */
@@ -24,15 +25,39 @@ export class TwilioLeg extends BaseLeg {
   private readonly mulaw = new Uint8Array(160);
   private outstanding: string[] = [];
   private readonly cleared = new Map<string, number>();
+  private transferring = false;
 
   constructor(
     info: CallInfo,
     deps: BaseLegDeps,
     private readonly ws: WebSocket,
     streamSid: string,
+    /** Set when a Twilio auth token is configured: enables transfer via the REST API. */
+    private readonly rest?: TwilioRestSettings,
   ) {
     super(info, deps);
     this.encoder = new TwilioEncoder(streamSid);
+  }
+
+  override async transfer(request: TransferRequest): Promise<TransferResult> {
+    if (!this.rest || !this.info.providerCallId) return super.transfer(request);
+    if (!this.active) throw new VoicebotError('CALL_NOT_ACTIVE', 'cannot transfer: the call has ended');
+    if (this.transferring) throw new VoicebotError('TRANSFER_FAILED', 'a transfer is already in progress');
+    this.transferring = true;
+    this.log.info({ pii: { target: request.target } }, 'transfer requested');
+    try {
+      const result = await twilioTransfer(this.rest, this.info.providerCallId, request);
+      this.end('transfer');
+      return result;
+    } catch (err) {
+      this.log.warn(
+        { code: (err as VoicebotError).code, message: (err as Error).message },
+        'transfer failed',
+      );
+      throw err;
+    } finally {
+      this.transferring = false;
+    }
   }
 
   protected writeFrame(samples: Int16Array): void {
@@ -119,7 +144,17 @@ export class TwilioConnection extends WsConnection {
           clock: this.deps.clock,
           maxQueuedMs: this.deps.settings.maxOutboundQueueMs,
         };
-        this.started(new TwilioLeg(info, deps, this.ws, start.streamSid));
+        const authToken = this.deps.twilioAuthToken;
+        const rest =
+          authToken && start.accountSid
+            ? {
+                apiBaseUrl: this.deps.settings.twilioApiBaseUrl,
+                accountSid: start.accountSid,
+                authToken,
+                timeoutMs: this.deps.settings.transferTimeoutMs,
+              }
+            : undefined;
+        this.started(new TwilioLeg(info, deps, this.ws, start.streamSid, rest));
         return;
       }
       case 'media':

@@ -20,6 +20,8 @@ export interface WsConnectionDeps {
   pacer: Pacer;
   clock: Clock;
   settings: Config['gateway'];
+  /** Twilio account auth token (auth.twilioAuthToken), for REST call control. */
+  twilioAuthToken?: string;
   /** Called once the call is up (start / metadata received). */
   onLeg: (leg: BaseLeg) => void;
 }
