@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -124,4 +124,16 @@ export function tone(frequencyHz: number, ms: number, amplitude = 8000): Int16Ar
   for (let i = 0; i < out.length; i++)
     out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / 8000));
   return out;
+}
+
+/** sipp checks status codes when it loads a scenario, so those vary through `{{name}}` templates. */
+export function sippTemplate(name: string, vars: Record<string, string>): string {
+  let text = readFileSync(join(SIPP_SCENARIOS, name), 'utf8');
+  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
+  if (/\{\{\w+\}\}/.test(text))
+    throw new Error(`${name}: unfilled template variable ${/\{\{\w+\}\}/.exec(text)![0]}`);
+  const dir = mkdtempSync(join(tmpdir(), 'voicebot-sipp-scenario-'));
+  const file = join(dir, name.replace('.template', ''));
+  writeFileSync(file, text);
+  return file;
 }
