@@ -32,6 +32,21 @@ describe('startEngine', () => {
     expect(metrics).toContain('voicebot_calls_active_count');
   });
 
+  it('runs the walking-skeleton handler when none is given (greeting, then hang-up on #)', async () => {
+    engine = await startEngine({ config: testConfig() });
+    const peer = await new Peer(wsUrl(engine, '/twilio')).open();
+    peer.send(twilioStart());
+    await peer.until((r) => r.text.filter((m) => m.event === 'media').length >= 3);
+    peer.send({ event: 'dtmf', streamSid: 'MZ0001', dtmf: { track: 'inbound_track', digit: '#' } });
+    // The goodbye plays out and the bot hangs up once Twilio acknowledges its mark.
+    const echoMarks = setInterval(() => {
+      for (const m of peer.received.text.splice(0)) if (m.event === 'mark') peer.send(m);
+    }, 20);
+    const closed = await peer.closed;
+    clearInterval(echoMarks);
+    expect(closed.code).toBe(1000);
+  });
+
   it('carries a Twilio call end to end: audio in, paced audio and marks out, dtmf, stop', async () => {
     const legs: CallLeg[] = [];
     const marks: MarkEvent[] = [];

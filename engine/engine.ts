@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { createEchoMenuHandler } from '../dialogs/skeleton/echo-menu.ts';
+import { defaultSkeletonVad } from '../dialogs/skeleton/vad.ts';
 import type { CallHandler } from '../telephony/call-leg.ts';
 import { Pacer } from '../telephony/media/pacer.ts';
 import { createGateway, type Gateway } from '../telephony/ws/gateway.ts';
@@ -9,7 +11,7 @@ import { Metrics } from './metrics/metrics.ts';
 
 export interface EngineOptions {
   config: Config;
-  /** Runs each call once its leg is up. Without one, calls are held open until they hang up. */
+  /** Runs each call once its leg is up (default: the walking-skeleton echo / keypad menu). */
   handler?: CallHandler;
   log?: Logger;
   metrics?: Metrics;
@@ -24,9 +26,6 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** Accepts the call and keeps it open until the caller hangs up (no call handler configured). */
-export const holdOpenHandler: CallHandler = () => {};
-
 /**
  * Starts one engine: the HTTP listener (/healthz, /readyz, /metrics), the WebSocket gateway on
  * the same port and the shared outbound pacer. close() hangs up every call (reason shutdown,
@@ -39,7 +38,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const pacer = new Pacer({ onLateness: (lateMs) => metrics.sendLateness.observe(lateMs / 1000) });
   const gateway = createGateway({
     config,
-    handler: options.handler ?? holdOpenHandler,
+    handler: options.handler ?? createEchoMenuHandler({ log, createVad: defaultSkeletonVad }),
     log,
     metrics,
     pacer,
