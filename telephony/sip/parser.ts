@@ -129,6 +129,12 @@ export function parseMessage(data: Buffer, limits: ParseLimits = DEFAULT_PARSE_L
       throw new SipParseError(505, `unsupported version ${parts[2]}`, usable(message));
   }
   const partial = message.kind === 'request' ? usable(message) : undefined;
+  if (data.length > limits.maxMessageBytes)
+    throw new SipParseError(
+      513,
+      `message of ${data.length} bytes exceeds ${limits.maxMessageBytes}`,
+      partial,
+    );
   const missing = REQUIRED.filter((h) => !headers.has(h));
   if (missing.length) throw new SipParseError(400, `missing header(s): ${missing.join(', ')}`, partial);
   if (headerProblems.length) throw new SipParseError(400, headerProblems[0]!, partial);
@@ -141,13 +147,6 @@ export function parseMessage(data: Buffer, limits: ParseLimits = DEFAULT_PARSE_L
     message.method !== 'CANCEL'
   )
     throw new SipParseError(400, 'CSeq method does not match the request method', partial);
-  if (data.length > limits.maxMessageBytes)
-    throw new SipParseError(
-      513,
-      `message of ${data.length} bytes exceeds ${limits.maxMessageBytes}`,
-      partial,
-    );
-
   const available = data.length - headEnd - sepLen;
   const cl = headers.get('content-length');
   let bodyLength = Math.max(0, available);

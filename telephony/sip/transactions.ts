@@ -50,7 +50,7 @@ function sentByOf(m: SipMessage): string {
 }
 
 export class ServerTransaction {
-  state: 'proceeding' | 'completed' | 'confirmed' | 'terminated' = 'proceeding';
+  state: 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated' = 'proceeding';
   lastResponse: SipResponse | null = null;
   private timers: NodeJS.Timeout[] = [];
   /** Set when a CANCEL for this INVITE arrived. */
@@ -74,8 +74,10 @@ export class ServerTransaction {
     if (response.status < 200) return;
     const { t1Ms, t2Ms } = this.layer.timers;
     if (this.isInvite && response.status < 300) {
-      // 2xx to INVITE: the transaction ends; the dialog retransmits the 2xx until ACK.
-      this.terminate();
+      // 2xx to INVITE (RFC 6026 "Accepted"): the dialog retransmits the 2xx until ACK; the
+      // transaction only lingers (Timer L) to absorb retransmitted INVITEs.
+      this.state = 'accepted';
+      this.timers.push(setTimeout(() => this.terminate(), 64 * t1Ms));
       return;
     }
     this.state = 'completed';
@@ -254,7 +256,9 @@ export class TransactionLayer {
   matchServer(request: SipRequest): ServerTransaction | null {
     const txn = this.servers.get(TransactionLayer.serverKey(request));
     if (!txn) return null;
-    // An ACK to a 2xx has a new branch, so it never lands here; this ACK is for a non-2xx.
+    // An ACK for a 2xx belongs to the dialog, even when the peer reused the INVITE's branch.
+    if (request.method === 'ACK' && txn.state === 'accepted') return null;
+    if (txn.state === 'accepted') return txn; // retransmitted INVITE: the dialog resends the 2xx
     txn.absorb(request);
     return txn;
   }
