@@ -10,11 +10,13 @@ export interface Command {
 /** Subcommands load lazily so `voicebot --help` stays fast and one command's deps don't slow another. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).default,
+  demo: async () => (await import('./commands/demo.ts')).default,
   'speech-server': async () => (await import('./commands/speech-server.ts')).default,
 };
 
 const SUMMARIES: Record<string, string> = {
   serve: 'run the engine: HTTP (/healthz, /readyz, /metrics) and the WebSocket telephony gateway',
+  demo: 'start a local engine and place a demo call with the simulated caller (prints a timeline)',
   'speech-server': 'serve the Riva gRPC speech API (ASR + TTS) backed by the embedded engines',
 };
 

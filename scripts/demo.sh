@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The one-command demo: installs what is missing, starts the engine on a free loopback port and
+# places a call with the simulated caller, printing the timeline. Options go to `voicebot demo`
+# (--protocol raw, --record PATH, --quiet).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec node bin/voicebot.mjs demo "$@"
