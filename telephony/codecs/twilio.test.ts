@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulawDecode } from '../../engine/audio/g711.ts';
 import { VoicebotError } from '../../engine/errors.ts';
 import { loadWireFixtures } from './testing/wire-fixtures.ts';
-import { parseTwilioMessage, TwilioEncoder } from './twilio.ts';
+import { decodeBase64Strict, parseTwilioMessage, TwilioEncoder } from './twilio.ts';
 
 describe('parseTwilioMessage: good wire fixtures', () => {
   const good = loadWireFixtures('twilio', 'good');
@@ -66,5 +66,18 @@ describe('TwilioEncoder', () => {
     big.fill(7, 100, 260);
     const media = JSON.parse(enc.media(big.subarray(100, 260)));
     expect(Buffer.from(media.media.payload, 'base64')).toEqual(Buffer.alloc(160, 7));
+  });
+});
+
+describe('decodeBase64Strict', () => {
+  it('accepts every byte value and refuses characters outside the alphabet', () => {
+    const all = new Uint8Array(256).map((_, i) => i);
+    for (let len = 1; len <= 8; len++) {
+      const b64 = Buffer.from(all.subarray(0, len)).toString('base64');
+      expect(Array.from(decodeBase64Strict(b64, 'p'))).toEqual(Array.from(all.subarray(0, len)));
+    }
+    for (const bad of ['AA A', 'AA\nA', 'A===', '====', '$$$$', 'AAAA$AAA', 'AAA']) {
+      expect(() => decodeBase64Strict(bad, 'p'), bad).toThrow(/not valid base64/);
+    }
   });
 });

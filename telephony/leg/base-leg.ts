@@ -44,6 +44,9 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
   private ended = false;
   private receivedSamples = 0;
   private queueFullWarned = false;
+  /** Per-leg counter children: no label hashing per frame. */
+  private readonly framesIn?: { inc(): void };
+  private readonly framesOut?: { inc(): void };
 
   constructor(info: CallInfo, deps: BaseLegDeps) {
     super();
@@ -56,6 +59,8 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     this.startedAt = this.clock.now();
     this.metrics?.callsActive.inc({ transport: info.transport });
     this.metrics?.callsTotal.inc({ transport: info.transport });
+    this.framesIn = this.metrics?.framesIn.labels({ transport: info.transport });
+    this.framesOut = this.metrics?.framesOut.labels({ transport: info.transport });
   }
 
   get active(): boolean {
@@ -156,7 +161,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     for (const name of marks) this.markReached(name);
     if (frame) {
       this.writeFrame(frame);
-      this.metrics?.framesOut.inc({ transport: this.info.transport });
+      this.framesOut?.inc();
     }
     if (this.queue.empty) {
       this.unschedule();
@@ -171,7 +176,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     if (this.ended) return;
     const timestampMs = (this.receivedSamples * 1000) / this.info.sampleRate;
     this.receivedSamples += samples.length;
-    this.metrics?.framesIn.inc({ transport: this.info.transport });
+    this.framesIn?.inc();
     this.emitSafe('audio', { samples, sampleRate: this.info.sampleRate, timestampMs });
   }
 
