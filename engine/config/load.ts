@@ -19,6 +19,10 @@ export const ENV_KEYS: Record<string, string> = {
   VOICEBOT_MAX_MESSAGES_PER_SECOND: 'gateway.maxMessagesPerSecond',
   VOICEBOT_MAX_CALLS: 'gateway.maxCalls',
   VOICEBOT_START_TIMEOUT_MS: 'gateway.startTimeoutMs',
+  VOICEBOT_MAX_OUTBOUND_QUEUE_MS: 'gateway.maxOutboundQueueMs',
+  VOICEBOT_BAD_MESSAGE_LIMIT: 'gateway.badMessageLimit',
+  VOICEBOT_TRANSFER_TIMEOUT_MS: 'gateway.transferTimeoutMs',
+  TWILIO_API_BASE_URL: 'gateway.twilioApiBaseUrl',
   VOICEBOT_MODELS_DIR: 'modelsDir',
 };
 
