@@ -99,6 +99,14 @@ export const ERROR_CODES = {
     retryable: false,
     hint: 'the prompt file is missing or not audio ffmpeg can decode: re-export it as WAV, MP3 or similar',
   },
+  NLU_CATALOG_INVALID: {
+    retryable: false,
+    hint: 'fix the catalog file at the named path (see docs/nlu.md#catalog)',
+  },
+  NLU_CONTEXT_INVALID: {
+    retryable: false,
+    hint: 'pass what the expected slot needs: a catalog for menu, now (and a valid IANA timeZone) for date',
+  },
   SIP_BAD_TARGET: {
     retryable: false,
     hint: 'use a sip: URI with an IPv4 host and optional port (sip:user@192.0.2.10:5060), or set sip.outboundProxy',
