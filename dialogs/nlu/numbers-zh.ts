@@ -11,6 +11,8 @@ export const ZH_DIGITS: Record<string, number> = {
   一: 1,
   二: 2,
   两: 2,
+  俩: 2,
+  仨: 3,
   三: 3,
   四: 4,
   五: 5,

@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { isVoicebotError, type VoicebotError } from '../../engine/errors.ts';
+import { createRootLogger } from '../../engine/log/logger.ts';
+import { type Catalog, parseCatalog } from './catalog.ts';
+import { DeterministicNlu } from './deterministic-nlu.ts';
+import { nluLogFields } from './log-fields.ts';
+import { normalize, segment } from './normalize.ts';
+import { phoneticKey, similarity, stemEn } from './phonetic.ts';
+import { PinyinVocabulary } from './pinyin.ts';
+import type { Nlu } from './types.ts';
+
+const catalogJson = JSON.parse(
+  readFileSync(new URL('../../fixtures/catalogs/meals.json', import.meta.url), 'utf8'),
+) as Catalog;
+const catalog = parseCatalog(catalogJson, 'fixtures/catalogs/meals.json');
+const nlu: Nlu = new DeterministicNlu();
+
+function thrown(fn: () => unknown): VoicebotError {
+  try {
+    fn();
+  } catch (err) {
+    if (isVoicebotError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a VoicebotError');
+}
+
+describe('normalize', () => {
+  it('folds full width, case and punctuation, keeps numbers whole', () => {
+    const n = normalize('  ＹＥＳ，Ｉ want １,２００ at 3:30PM！ that’s right ');
+    expect(n.tokens).toEqual(['yes', 'i', 'want', '1200', 'at', '3:30', 'pm', 'thats', 'right']);
+    expect(n.text).toBe('yes i want 1200 at 3:30 pm thats right');
+    expect(n.original).toBe('  ＹＥＳ，Ｉ want １,２００ at 3:30PM！ that’s right ');
+  });
+
+  it('splits Han text into characters and joins them without spaces', () => {
+    const n = normalize('我要，两份饺子。OK？');
+    expect(n.tokens).toEqual(['我', '要', '两', '份', '饺', '子', 'ok']);
+    expect(n.text).toBe('我要两份饺子 ok');
+  });
+
+  it('segments Chinese by known words, falling back to characters', () => {
+    const words = new Set(['饺子', '可乐', '一瓶']);
+    expect(segment(normalize('我要两份饺子和一瓶可乐').tokens, words)).toEqual([
+      '我',
+      '要',
+      '两',
+      '份',
+      '饺子',
+      '和',
+      '一瓶',
+      '可乐',
+    ]);
+  });
+});
+
+describe('phonetic matching helpers', () => {
+  it('gives sound-alike spellings one key and keeps different words apart', () => {
+    expect(phoneticKey('koke')).toBe(phoneticKey('coke'));
+    expect(phoneticKey('piza')).toBe(phoneticKey('pizza'));
+    expect(phoneticKey('phish')).toBe(phoneticKey('fish'));
+    expect(phoneticKey('sprite')).not.toBe(phoneticKey('bread'));
+    expect(similarity('abc', 'abc')).toBe(1);
+    expect(similarity('abcd', 'abce')).toBe(0.75);
+    expect(stemEn('pizzas')).toBe('pizza');
+    expect(stemEn('fries')).toBe('fry');
+    expect(stemEn('boxes')).toBe('box');
+  });
+
+  it('restores homophones of known Han words only when half the characters already agree', () => {
+    const v = new PinyinVocabulary(['转人工', '明天']);
+    expect(v.respell(normalize('转人公').tokens).tokens.join('')).toBe('转人工');
+    expect(v.respell(normalize('名天').tokens).tokens.join('')).toBe('明天');
+    // no character in common: left alone
+    expect(v.respell(normalize('鸣添').tokens).changed).toBe(0);
+  });
+});
+
+describe('catalog validation', () => {
+  it('accepts the fixture catalog', () => {
+    expect(catalog.items.length).toBeGreaterThanOrEqual(20);
+    expect(catalog.currency).toBe('CNY');
+  });
+
+  it('names the path and the fix for schema errors', () => {
+    const bad = structuredClone(catalogJson) as unknown as { items: Record<string, unknown>[] };
+    bad.items[1]!['priceMinor'] = 4.5;
+    delete (bad.items[2]!['names'] as Record<string, string>)['zh-CN'];
+    bad.items[3]!['colour'] = 'red';
+    const err = thrown(() => parseCatalog(bad, 'menu.json'));
+    expect(err.code).toBe('NLU_CATALOG_INVALID');
+    expect(err.message).toContain('menu.json');
+    expect(err.message).toContain('items[1].priceMinor: use the smallest currency unit');
+    expect(err.message).toContain('items[2].names.zh-CN');
+    expect(err.message).toContain('items[3]');
+    expect(err.hint).toMatch(/catalog/);
+  });
+
+  it('refuses duplicate ids and a synonym shared by two items', () => {
+    const dup = structuredClone(catalogJson);
+    dup.items[1]!.id = dup.items[0]!.id;
+    expect(thrown(() => parseCatalog(dup)).message).toContain(
+      'items[1].id: "pizza" is also used by items[0]',
+    );
+    const shared = structuredClone(catalogJson);
+    shared.items[3]!.synonyms['zh-CN'].push('可乐');
+    expect(thrown(() => parseCatalog(shared)).message).toContain(
+      'items[3] (green-tea): zh-CN name/synonym "可乐" also belongs to "coke"',
+    );
+  });
+
+  it('refuses something that is not a catalog at all', () => {
+    expect(thrown(() => parseCatalog('pizza')).message).toContain('(root)');
+  });
+});
+
+describe('DeterministicNlu', () => {
+  it('answers the expected slot and keeps the original text', () => {
+    const r = nlu.parse('Two pizzas and a Coke, please!', { language: 'en-US', expected: 'menu', catalog });
+    expect(r.intent).toBe('none');
+    expect(r.slots.items?.map((l) => [l.itemId, l.quantity])).toEqual([
+      ['pizza', 2],
+      ['coke', 1],
+    ]);
+    expect(r.text).toEqual({
+      original: 'Two pizzas and a Coke, please!',
+      normalized: 'two pizzas and a coke please',
+    });
+    expect(r.confidence).toBe(1);
+  });
+
+  it('ranks candidates for an ambiguous mention', () => {
+    const r = nlu.parse('two cola', { language: 'en-US', expected: 'menu', catalog });
+    expect(r.slots.items?.[0]?.itemId).toBe('coke');
+    const fuzzy = nlu.parse('one kola', { language: 'en-US', expected: 'menu', catalog });
+    expect(fuzzy.slots.items?.[0]).toMatchObject({ itemId: 'coke', quantity: 1 });
+    expect(fuzzy.slots.items?.[0]?.score).toBeLessThan(1);
+    expect(fuzzy.slots.items?.[0]?.score).toBeGreaterThan(0.7);
+  });
+
+  it('resolves "the second one" against the items offered', () => {
+    const ctx = {
+      language: 'en-US' as const,
+      expected: 'menu' as const,
+      catalog,
+      offered: ['dumplings', 'fried-rice'],
+    };
+    expect(nlu.parse('the second one', ctx).slots.items?.[0]?.itemId).toBe('fried-rice');
+    expect(nlu.parse('第一个', { ...ctx, language: 'zh-CN' }).slots.items?.[0]?.name).toBe('饺子');
+    expect(nlu.parse('the fifth one', ctx).slots.items).toBeUndefined();
+  });
+
+  it('puts a global intent first and keeps the slot reading as an alternative', () => {
+    const r = nlu.parse('no, get me an operator', { language: 'en-US', expected: 'yesno' });
+    expect(r.intent).toBe('human');
+    expect(r.alternatives.map((a) => a.intent)).toContain('none');
+    expect(r.slots.yesno?.value).toBe(false);
+  });
+
+  it('lets a weak intent give way to the answer asked for', () => {
+    const r = nlu.parse('没有了', { language: 'zh-CN', expected: 'yesno' });
+    expect(r.intent).toBe('none');
+    expect(r.slots.yesno?.value).toBe(false);
+    expect(r.alternatives[0]?.intent).toBe('goodbye');
+  });
+
+  it('extracts whatever it finds with expected "free"', () => {
+    const now = new Date('2026-11-26T02:00:00Z');
+    const r = nlu.parse('明天下午三点送两份饺子', {
+      language: 'zh-CN',
+      expected: 'free',
+      catalog,
+      now,
+      timeZone: 'Asia/Shanghai',
+    });
+    expect(r.slots.date).toMatchObject({
+      date: '2026-11-27',
+      time: '15:00',
+      instant: '2026-11-27T07:00:00.000Z',
+    });
+    expect(r.slots.items?.map((l) => [l.itemId, l.quantity])).toEqual([['dumplings', 2]]);
+  });
+
+  it('gives no match, not a guess, for words it does not know', () => {
+    const r = nlu.parse('the weather is lovely', { language: 'en-US', expected: 'yesno' });
+    expect(r).toMatchObject({ intent: 'none', slots: {}, confidence: 0, alternatives: [] });
+  });
+
+  it('refuses a context that cannot be served, with a clear error', () => {
+    expect(thrown(() => nlu.parse('pizza', { language: 'en-US', expected: 'menu' })).code).toBe(
+      'NLU_CONTEXT_INVALID',
+    );
+    expect(thrown(() => nlu.parse('tomorrow', { language: 'en-US', expected: 'date' })).message).toContain(
+      'context.now',
+    );
+    expect(
+      thrown(() =>
+        nlu.parse('tomorrow', {
+          language: 'en-US',
+          expected: 'date',
+          now: new Date(),
+          timeZone: 'Mars/Olympus',
+        }),
+      ).message,
+    ).toContain('Mars/Olympus');
+    expect(thrown(() => nlu.parse('yes', { language: 'fr-FR' as 'en-US' })).message).toContain('fr-FR');
+    expect(
+      thrown(() => nlu.parse('yes', { language: 'en-US', expected: 'color' as 'free' })).message,
+    ).toContain('color');
+  });
+
+  it('survives hostile input', () => {
+    for (const text of [
+      '',
+      '   ',
+      '？？？',
+      '\u0000\u200b',
+      'a'.repeat(5000),
+      '一'.repeat(500),
+      '9'.repeat(400),
+    ]) {
+      const r = nlu.parse(text, { language: 'zh-CN', expected: 'free', catalog, now: new Date(0) });
+      expect(r.text.original).toBe(text);
+    }
+  });
+
+  it('parses an order within a few milliseconds (turn budget), once warm', () => {
+    const ctx = { language: 'zh-CN' as const, expected: 'menu' as const, catalog };
+    const text = '我要两份交子和一瓶可了，再来三碗牛肉面';
+    for (let i = 0; i < 100; i++) nlu.parse(text, ctx);
+    const start = performance.now();
+    for (let i = 0; i < 300; i++) nlu.parse(text, ctx);
+    const perCallMs = (performance.now() - start) / 300;
+    // ~1 ms on a shared 2-core machine; the bound leaves room for a loaded CI box.
+    expect(perCallMs).toBeLessThan(10);
+  });
+});
+
+describe('logging', () => {
+  it('keeps the caller words and slot values under pii, which the logger redacts', () => {
+    const r = nlu.parse('my number is 555 1234', { language: 'en-US', expected: 'digits' });
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const log = createRootLogger({ level: 'info', destination: sink });
+    log.info(nluLogFields(r), 'nlu result');
+    expect(lines.join('')).not.toContain('5551234');
+    expect(lines.join('')).not.toContain('555 1234');
+    expect(lines.join('')).toContain('"slotNames":["digits"]');
+    expect(nluLogFields(r)['pii']).toMatchObject({ text: 'my number is 555 1234' });
+  });
+});
