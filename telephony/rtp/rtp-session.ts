@@ -20,10 +20,11 @@ export interface RtpSessionEvents {
 }
 
 /**
- * One call's RTP stream on its own UDP socket. Symmetric RTP (RFC 4961): we send from the port
- * we advertised, and latch onto the source of the first valid packet from the signalled
- * address' host (NAT may change the port); later packets from any other source are dropped.
- * `relatch()` after a re-INVITE that moves the media.
+ * One call's RTP stream on its own UDP socket. Symmetric RTP (RFC 4961, "comedia"): we send from
+ * the port we advertised, and latch onto the source of the first valid packet of a negotiated
+ * payload type, wherever it comes from (behind NAT the signalled address is often private, and
+ * baresip on a multi-homed host signals its default interface); from then on packets from any
+ * other source are dropped and counted. `relatch()` after a re-INVITE that moves the media.
  */
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly ssrc = randomInt(1, 0xffffffff);
@@ -86,6 +87,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.socket.removeAllListeners('message');
   }
 
+  private negotiated(pt: number): boolean {
+    return pt === this.payloadType || pt === this.dtmfPayloadType || pt === 0 || pt === 8;
+  }
+
   private onPacket(data: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
     if (this.latched) {
@@ -93,9 +98,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.emit('drop', 'unexpected-source');
         return;
       }
-    } else if (rinfo.address !== this.remote.address && this.remote.address !== '0.0.0.0') {
-      this.emit('drop', 'unexpected-source');
-      return;
     }
     let packet: RtpPacket;
     try {
@@ -106,6 +108,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     if (packet.payloadType >= 72 && packet.payloadType <= 76) return; // RTCP on the RTP port (rtcp-mux)
     if (!this.latched) {
+      if (!this.negotiated(packet.payloadType)) {
+        this.emit('drop', 'unknown-payload');
+        return;
+      }
       this.latched = true;
       this.remote = { address: rinfo.address, port: rinfo.port };
       this.emit('latched', this.remote);
