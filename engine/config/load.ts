@@ -22,6 +22,7 @@ export const ENV_KEYS: Record<string, string> = {
   VOICEBOT_MAX_OUTBOUND_QUEUE_MS: 'gateway.maxOutboundQueueMs',
   VOICEBOT_BAD_MESSAGE_LIMIT: 'gateway.badMessageLimit',
   VOICEBOT_TRANSFER_TIMEOUT_MS: 'gateway.transferTimeoutMs',
+  VOICEBOT_PING_INTERVAL_MS: 'gateway.pingIntervalMs',
   TWILIO_API_BASE_URL: 'gateway.twilioApiBaseUrl',
   VOICEBOT_MODELS_DIR: 'modelsDir',
 };

@@ -33,6 +33,7 @@ export const configSchema = z
         maxOutboundQueueMs: z.coerce.number().int().positive().default(120_000),
         badMessageLimit: z.coerce.number().int().positive().default(5),
         transferTimeoutMs: z.coerce.number().int().positive().default(10_000),
+        pingIntervalMs: z.coerce.number().int().min(50).default(20_000),
         twilioApiBaseUrl: z.url().default('https://api.twilio.com'),
       })
       .prefault({}),

@@ -147,3 +147,22 @@ describe('gateway: raw subprotocols and metadata', () => {
     await twilio.closed;
   });
 });
+
+describe('gateway: heartbeat', () => {
+  it('drops a silent peer that stops answering pings; a quiet peer that answers stays', async () => {
+    const legs: CallLeg[] = [];
+    const e = await start({ gateway: { pingIntervalMs: 100 } }, legs);
+    const token = mintToken(TEST_SECRET);
+    const quiet = await new Peer(ws(e, `/raw?token=${token}`)).open();
+    quiet.send({ sampleRate: 8000, callSid: 'quiet' });
+    const dead = await new Peer(ws(e, `/raw?token=${token}`), { autoPong: false }).open();
+    dead.send({ sampleRate: 8000, callSid: 'dead' });
+    const closed = await dead.closed;
+    expect(closed.code).toBe(1006);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(quiet.ws.readyState).toBe(quiet.ws.OPEN);
+    const byId = (id: string) => legs.find((l) => l.info.providerCallId === id)!;
+    expect(byId('dead').active).toBe(false);
+    expect(byId('quiet').active).toBe(true);
+  });
+});

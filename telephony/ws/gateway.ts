@@ -68,6 +68,8 @@ class WsGateway implements Gateway {
   private pending = 0;
   private closing = false;
   private readonly clock: Clock;
+  /** One heartbeat timer for all sockets, running only while there are any. */
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: GatewayOptions) {
     this.clock = options.clock ?? systemClock;
@@ -154,7 +156,16 @@ class WsGateway implements Gateway {
         };
         const conn = route === 'twilio' ? new TwilioConnection(deps) : new RawConnection(deps);
         this.connections.add(conn);
-        void conn.closed.then(() => this.connections.delete(conn));
+        this.heartbeat ??= setInterval(() => {
+          for (const c of this.connections) c.heartbeat();
+        }, config.gateway.pingIntervalMs);
+        void conn.closed.then(() => {
+          this.connections.delete(conn);
+          if (this.connections.size === 0 && this.heartbeat) {
+            clearInterval(this.heartbeat);
+            this.heartbeat = null;
+          }
+        });
       });
     } catch (err) {
       log.error({ err, code: 'INTERNAL' satisfies ErrorCode }, 'upgrade failed');
@@ -179,6 +190,8 @@ class WsGateway implements Gateway {
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     const all = [...this.connections];
     for (const conn of all) conn.shutdown();
     const grace = this.options.closeGraceMs ?? 2000;

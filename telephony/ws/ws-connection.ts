@@ -42,6 +42,8 @@ export abstract class WsConnection {
   private readonly errorCounts = new Map<string, number>();
   private startTimer: NodeJS.Timeout | null;
   private streak = 0;
+  /** Heard from since the last heartbeat (a message or a pong). */
+  private alive = true;
 
   constructor(
     readonly transport: WsTransport,
@@ -55,6 +57,9 @@ export abstract class WsConnection {
     this.ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     this.ws.on('close', (code) => this.onClose(code));
     this.ws.on('error', (err) => this.onSocketError(err));
+    this.ws.on('pong', () => {
+      this.alive = true;
+    });
     this.startTimer = setTimeout(() => {
       this.startTimer = null;
       this.problem('WS_START_TIMEOUT', `no start within ${deps.settings.startTimeoutMs} ms`);
@@ -90,6 +95,24 @@ export abstract class WsConnection {
   shutdown(): void {
     if (this.leg) this.leg.end('shutdown');
     else this.close(CLOSE.GOING_AWAY, 'server shutting down');
+  }
+
+  /**
+   * Called by the gateway every pingIntervalMs: a peer that sent nothing and did not answer the
+   * previous ping is gone (half-open TCP): the socket is dropped and the call ends.
+   */
+  heartbeat(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.alive) {
+      this.log.warn(
+        { pingIntervalMs: this.deps.settings.pingIntervalMs },
+        'peer stopped answering: socket dropped',
+      );
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
   }
 
   /** Last resort after shutdown's grace period. */
@@ -141,6 +164,7 @@ export abstract class WsConnection {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
+    this.alive = true;
     const verdict = this.flood.check();
     if (verdict !== 'ok') {
       const rate = this.deps.settings.maxMessagesPerSecond;

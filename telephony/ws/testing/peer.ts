@@ -32,8 +32,14 @@ export class Peer {
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: Array<() => void> = [];
 
-  constructor(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}) {
-    this.ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {} });
+  constructor(
+    url: string,
+    options: { protocols?: string[]; headers?: Record<string, string>; autoPong?: boolean } = {},
+  ) {
+    this.ws = new WebSocket(url, options.protocols ?? [], {
+      headers: options.headers ?? {},
+      autoPong: options.autoPong ?? true,
+    });
     this.ws.on('message', (data, isBinary) => {
       this.received.times.push(performance.now());
       if (isBinary) this.received.binary.push(data as Buffer);
