@@ -166,3 +166,32 @@ describe('gateway: heartbeat', () => {
     expect(byId('quiet').active).toBe(true);
   });
 });
+
+describe('gateway: idle calls cost no pacer work', () => {
+  it('runs the pacer only while some call has audio queued', async () => {
+    const legs: CallLeg[] = [];
+    const e = await start({}, legs);
+    const token = mintToken(TEST_SECRET);
+    const peers = await Promise.all(
+      Array.from({ length: 50 }, () => new Peer(ws(e, `/raw?token=${token}`)).open()),
+    );
+    for (const [i, p] of peers.entries()) p.send({ sampleRate: 8000, callSid: `idle-${i}` });
+    const deadline = Date.now() + 3000;
+    while (e.gateway.activeCalls() < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(e.gateway.activeCalls()).toBe(50);
+    await new Promise((r) => setTimeout(r, 200));
+    const slots = async () => {
+      const h = await e.metrics.sendLateness.get();
+      return h.values.find((v) => v.metricName === 'voicebot_media_send_lateness_seconds_count')?.value ?? 0;
+    };
+    expect(await slots()).toBe(0);
+    legs[0]!.sendAudio({ samples: new Int16Array(800), sampleRate: 8000, timestampMs: 0 });
+    await peers[0]!.until((r) => r.binary.length === 5);
+    const afterPlayback = await slots();
+    expect(afterPlayback).toBeGreaterThanOrEqual(5);
+    expect(afterPlayback).toBeLessThanOrEqual(7);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await slots()).toBe(afterPlayback);
+    expect(e.gateway.calls()).toHaveLength(50);
+  });
+});
