@@ -14,6 +14,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../engine/config/load.ts';
 import { startEngine } from '../engine/engine.ts';
@@ -128,6 +129,9 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
   await sleep(1000); // settle after the ramp
   lateness = new MsHistogram(0.1, 1000);
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const t0 = performance.now();
   let rssPeak = process.memoryUsage().rss;
   const rssTimer = setInterval(() => {
@@ -137,6 +141,8 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
   await waitFor('holding-done');
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  loopDelay.disable();
   clearInterval(rssTimer);
   const rssLoaded = Math.max(rssPeak, process.memoryUsage().rss);
   const engineLateness = lateness.summary();
@@ -158,6 +164,12 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
     holdS: Math.round(wallMs / 100) / 10,
     engineCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
     callersCpuPct: result.cpuPct,
+    engineEventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
+    engineLoopDelayMs: {
+      p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+      p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+      max: Math.round(loopDelay.max / 1e4) / 100,
+    },
     rssIdleMb: Math.round(rssIdle / 1e5) / 10,
     rssLoadedMb: Math.round(rssLoaded / 1e5) / 10,
     rssPerCallKb: Math.round((rssLoaded - rssIdle) / 1024 / Math.max(1, ramped.connected)),
@@ -208,7 +220,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `\n== ${calls} calls (${r.connected} connected, ${r.connectFailed} failed), hold ${r.holdS} s, load avg before ${loadBefore}`,
-        `  engine CPU            ${r.engineCpuPct} % of one core (callers' process: ${r.callersCpuPct} %)`,
+        `  engine CPU            ${r.engineCpuPct} % of one core (callers' process: ${r.callersCpuPct} %), event-loop utilization ${r.engineEventLoopUtilization}`,
+        `  engine loop delay     ${JSON.stringify(r.engineLoopDelayMs)} ms`,
         `  RSS                   idle ${r.rssIdleMb} MB, loaded ${r.rssLoadedMb} MB, ${r.rssPerCallKb} KB per call`,
         `  pacer lateness        p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms (${lat.count} slots)`,
         `  caller jitter         p50 ${jit.p50} ms, p99 ${jit.p99} ms, max ${jit.max} ms (${jit.count} gaps)`,

@@ -31,6 +31,7 @@ async function run(job: Job): Promise<void> {
   );
   const callers: SimCaller[] = [];
   let failed = 0;
+  const failures = new Map<string, number>();
   const started = performance.now();
   const connects: Promise<void>[] = [];
   for (let i = 0; i < job.calls; i++) {
@@ -56,13 +57,17 @@ async function run(job: Job): Promise<void> {
           };
           talk();
         },
-        () => {
+        (err: unknown) => {
           failed++;
+          const reason = (err as Error).message;
+          failures.set(reason, (failures.get(reason) ?? 0) + 1);
         },
       ),
     );
   }
   await Promise.all(connects);
+  if (failures.size > 0)
+    process.stderr.write(`load-callers: connect failures ${JSON.stringify(Object.fromEntries(failures))}\n`);
   send({ type: 'ramped', connected: callers.length, failed });
   await sleep(1000);
   jitter.reset();
