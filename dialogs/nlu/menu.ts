@@ -240,6 +240,13 @@ export function parseMenu(tokens: readonly string[], catalog: Catalog, language:
   }
   chosen.sort((a, b) => a.start - b.start);
 
+  // "two cokes, no, three cokes" / "两瓶可乐，不对，三瓶可乐": a correction replaces the line before.
+  for (let k = chosen.length - 1; k > 0; k--) {
+    const a = chosen[k - 1]!;
+    const b = chosen[k]!;
+    if (a.itemId === b.itemId && hasCorrection(tokens, a.end, b.start)) chosen.splice(k - 1, 1);
+  }
+
   const usedQty = new Set<number>();
   const lines: OrderLine[] = [];
   for (let k = 0; k < chosen.length; k++) {
@@ -389,4 +396,22 @@ function hanPinyin(tokens: readonly string[]): string[][] {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+const CORRECTIONS = new Set([
+  'no',
+  'sorry',
+  'actually',
+  'mean',
+  'make',
+  'change',
+  'instead',
+  '不',
+  '改',
+  '换',
+]);
+
+function hasCorrection(tokens: readonly string[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (CORRECTIONS.has(tokens[i]!)) return true;
+  return false;
 }

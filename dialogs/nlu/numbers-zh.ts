@@ -71,6 +71,8 @@ export function zhNumeralValue(chars: readonly string[]): number | undefined {
   const hasUnit = chars.some((c) => c in SMALL_UNITS || c in BIG_UNITS);
   if (!hasUnit) {
     if (chars.length === 1) return ZH_DIGITS[chars[0]!];
+    // 两三个, 五六斤: two neighbouring digits are an estimate ("two or three"), not 23.
+    if (chars.length === 2 && ZH_DIGITS[chars[1]!] === ZH_DIGITS[chars[0]!]! + 1) return undefined;
     // 二零二六, 幺 is handled by the digits parser: here only plain digit runs.
     let v = 0;
     for (const c of chars) v = v * 10 + ZH_DIGITS[c]!;
@@ -132,6 +134,8 @@ export function parseZhNumberAt(tokens: readonly string[], i: number): NumberSpa
   let j = i;
   while (j < tokens.length && isZhNumeral(tokens[j])) j++;
   // Shrink from the right until the run is well formed (e.g. "三四百" is refused whole).
+  const whole = tokens.slice(i, j);
+  if (whole.length === 2 && ZH_DIGITS[whole[1]!] === ZH_DIGITS[whole[0]!]! + 1) return undefined;
   for (let end = j; end > i; end--) {
     const v = zhNumeralValue(tokens.slice(i, end));
     if (v !== undefined) return { value: v, start: i, end };

@@ -3,7 +3,7 @@
  * "一打" (= 12), "一个半" (= 1.5), "半斤", "two bottles of", "a dozen", "3 cans".
  */
 import { parseEnNumberAt, parseEnOrdinalAt } from './numbers-en.ts';
-import { parseZhNumberAt, parseZhOrdinalAt } from './numbers-zh.ts';
+import { isZhNumeral, parseZhNumberAt, parseZhOrdinalAt } from './numbers-zh.ts';
 
 export interface QuantitySpan {
   value: number;
@@ -147,6 +147,9 @@ export function findQuantities(tokens: readonly string[]): QuantitySpan[] {
     if (q) {
       out.push(q);
       i = q.end;
+    } else if (isZhNumeral(tokens[i])) {
+      // A numeral run that is no number (两三个 "two or three") is skipped whole, not read as 三个.
+      while (i < tokens.length && isZhNumeral(tokens[i])) i++;
     } else {
       i++;
     }

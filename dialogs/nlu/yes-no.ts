@@ -14,6 +14,8 @@ interface Cue {
   weight: number;
   /** English negators flip the next cue ("not correct" = no, "not bad" = yes). */
   negator?: boolean;
+  /** Chinese negations that also govern the next answer word (不太对, 不想要). */
+  scope?: boolean;
 }
 
 const yes = (weight = 1): Cue => ({ polarity: 1, weight });
@@ -106,6 +108,13 @@ const CUES: [string, Cue][] = [
     'not that',
     'bad',
   ].map((p): [string, Cue] => [p, no()]),
+  ['im good', no(0.7)],
+  ['i am good', no(0.7)],
+  ['im fine', no(0.7)],
+  ['im ok', no(0.7)],
+  ['im okay', no(0.7)],
+  ['im all set', no(0.7)],
+  ['rather not', no()],
   ['not sure', neutral],
   ['im not sure', neutral],
   ['i dont know', neutral],
@@ -182,6 +191,9 @@ const CUES: [string, Cue][] = [
     '不是的',
     '不对的',
   ].map((p): [string, Cue] => [p, no()]),
+  ...['不', '没', '别', '不想', '不太', '不大', '不怎么', '不是很', '并不', '不再'].map(
+    (p): [string, Cue] => [p, { ...no(), scope: true }],
+  ),
   // Chinese words that contain yes/no characters but answer nothing
   ...[
     '对不起',
@@ -238,7 +250,8 @@ export function parseYesNo(heard: readonly string[]): YesNoParse | undefined {
   let covered = 0;
   let flip = false;
   let sawNeutral = false;
-  for (const m of matches) {
+  for (let k = 0; k < matches.length; k++) {
+    const m = matches[k]!;
     covered += m.end - m.start;
     const cue = m.value;
     if (cue.negator) {
@@ -256,8 +269,18 @@ export function parseYesNo(heard: readonly string[]): YesNoParse | undefined {
       flip = false;
       continue;
     }
+    const next = matches[k + 1];
+    if (cue.scope && next && next.start - m.end <= 1 && next.value.polarity === 1) {
+      // 不太对, 不想要, 没问题 is its own entry: a Chinese negation governs the next answer word.
+      votes.push({ polarity: -1, weight: 0.9 });
+      covered += next.end - next.start;
+      k++;
+      continue;
+    }
     votes.push({ polarity: cue.polarity, weight: cue.weight });
   }
+  // "I'd rather not", "I think not": a negation with nothing after it is a weak no.
+  if (flip) votes.push({ polarity: -1, weight: 0.7 });
   if (votes.length === 0) return undefined;
   // The last clear answer wins: "好的不用了", "yes, no, wait, no" — a change of mind.
   const last = votes[votes.length - 1]!;
