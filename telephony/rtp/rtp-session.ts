@@ -93,18 +93,22 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   private onPacket(data: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
-    if (this.latched) {
-      if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
-        this.emit('drop', 'unexpected-source');
-        return;
-      }
-    }
     let packet: RtpPacket;
     try {
       packet = parseRtp(data);
     } catch (err) {
       if (err instanceof RtpParseError) this.emit('drop', 'malformed');
       return;
+    }
+    if (this.latched && (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port)) {
+      // Some peers (sipp, a few SBCs) send RFC 4733 events from a second socket on the same
+      // host: accept those from the latched host, everything else only from the latched port.
+      const sameHostDtmf =
+        rinfo.address === this.remote.address && packet.payloadType === this.dtmfPayloadType;
+      if (!sameHostDtmf) {
+        this.emit('drop', 'unexpected-source');
+        return;
+      }
     }
     if (packet.payloadType >= 72 && packet.payloadType <= 76) return; // RTCP on the RTP port (rtcp-mux)
     if (!this.latched) {
