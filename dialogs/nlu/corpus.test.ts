@@ -157,8 +157,8 @@ const EXPECTED_BY_CATEGORY: Record<string, ExpectedSlot> = {
   intents: 'free',
 };
 
-describe('held-out utterances', () => {
-  const corpus = load('fixtures/nlu/heldout.json') as Corpus & { cases: (Case & { category: string })[] };
+describe.each(['heldout', 'heldout-2'])('held-out utterances (%s)', (file) => {
+  const corpus = load(`fixtures/nlu/${file}.json`) as Corpus & { cases: (Case & { category: string })[] };
   const catalog = parseCatalog(load(corpus.catalog!), corpus.catalog);
   const now = new Date(corpus.now!);
 
@@ -188,12 +188,12 @@ describe('held-out utterances', () => {
       right += row.right;
       wrong += row.wrong;
       summary.push(
-        `  held-out ${category.padEnd(8)} ${((100 * row.right) / row.total).toFixed(1)}% (${row.right}/${row.total}), wrong ${row.wrong}`,
+        `  ${file} ${category.padEnd(8)} ${((100 * row.right) / row.total).toFixed(1)}% (${row.right}/${row.total}), wrong ${row.wrong}`,
       );
     }
     const total = corpus.cases.length;
     summary.push(
-      `  held-out overall ${((100 * right) / total).toFixed(1)}% (${right}/${total}), wrong ${wrong}`,
+      `  ${file} overall ${((100 * right) / total).toFixed(1)}% (${right}/${total}), wrong ${wrong}`,
       ...misses,
     );
     expect(right / total).toBeGreaterThanOrEqual(HELDOUT_MIN_ACCURACY);
