@@ -21,9 +21,12 @@ export function tempDir(prefix = 'voicebot-audio-'): TempDir {
   };
 }
 
-/** Runs sox with the given arguments; `-D` (no dither) is added so outputs are deterministic. */
+/**
+ * Runs sox with the given arguments; `-D` (no dither) and `-R` (fixed random seed, so noise is
+ * the same on every run) are added so outputs are deterministic.
+ */
 export function sox(args: string[]): Buffer {
-  return execFileSync('sox', ['-D', ...args], { maxBuffer: 64 << 20 });
+  return execFileSync('sox', ['-D', '-R', ...args], { maxBuffer: 64 << 20 });
 }
 
 /** Raw PCM16 mono from a sox `-n` synth chain, e.g. ['synth', '1', 'sine', '1000', 'vol', '0.5']. */
