@@ -33,6 +33,10 @@ export const ERROR_CODES = {
     retryable: true,
     hint: 'send start (twilio) or the metadata frame (raw) right after connecting',
   },
+  WS_BAD_FRAME: {
+    retryable: false,
+    hint: 'the peer broke WebSocket framing (RFC 6455), e.g. text that is not UTF-8: fix the client library',
+  },
   WS_AT_CAPACITY: {
     retryable: true,
     hint: 'the gateway is at gateway.maxCalls: retry later or add capacity',
@@ -120,7 +124,10 @@ export const ERROR_CODES = {
     hint: 'all RTP ports are in use: widen sip.rtpPortMin..sip.rtpPortMax or lower the call limit',
   },
   CAMPAIGN_INVALID: { retryable: false, hint: 'fix the named campaign field (see docs/campaigns.md)' },
-  CAMPAIGN_NOT_FOUND: { retryable: false, hint: 'check the campaign id (voicebot campaign status lists them)' },
+  CAMPAIGN_NOT_FOUND: {
+    retryable: false,
+    hint: 'check the campaign id (voicebot campaign status lists them)',
+  },
   CAMPAIGN_EXISTS: { retryable: false, hint: 'campaign ids are unique: pick another id' },
   CONTACTS_BAD_FILE: {
     retryable: false,
@@ -130,7 +137,10 @@ export const ERROR_CODES = {
     retryable: true,
     hint: 'the campaign database cannot be reached: check DATABASE_URL / the SQLite path and that the server runs',
   },
-  STORE_FAILED: { retryable: false, hint: 'the campaign database refused a statement: see the cause in the log' },
+  STORE_FAILED: {
+    retryable: false,
+    hint: 'the campaign database refused a statement: see the cause in the log',
+  },
   INTERNAL: { retryable: false, hint: 'a bug: please report it with the log line' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 

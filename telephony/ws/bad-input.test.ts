@@ -282,3 +282,18 @@ describe('raw bad input', () => {
     expect(lines.some((l) => l.code === 'INTERNAL' && l.msg === 'call handler listener threw')).toBe(true);
   });
 });
+
+describe('broken framing', () => {
+  it('text that is not UTF-8 is closed with 1007 and counted as WS_BAD_FRAME', async () => {
+    const e = await start();
+    const good = await goodCall(e);
+    const bad = await new Peer(url(e, '/twilio')).open();
+    bad.send(twilioStart('MZbad', 'CAbad'));
+    bad.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect((await bad.closed).code).toBe(1007);
+    await settle(30);
+    expect(await errors(e, 'WS_BAD_FRAME', 'twilio')).toBe(1);
+    expect(legs.find((l) => l.info.providerCallId === 'CAbad')?.active).toBe(false);
+    await good.check();
+  });
+});

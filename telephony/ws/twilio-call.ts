@@ -132,7 +132,8 @@ export class TwilioConnection extends WsConnection {
         const info: CallInfo = {
           callId: this.callId,
           transport: 'twilio',
-          direction: 'inbound',
+          // Calls the dialer places through Twilio say so in a <Parameter name="direction">.
+          direction: start.customParameters.direction === 'outbound' ? 'outbound' : 'inbound',
           providerCallId: start.callSid,
           parameters: start.customParameters,
           sampleRate: 8000,

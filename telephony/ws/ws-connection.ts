@@ -201,6 +201,13 @@ export abstract class WsConnection {
       this.leg?.end('error', 'WS_MESSAGE_TOO_LARGE');
       return;
     }
+    if (err.code?.startsWith('WS_ERR_')) {
+      // ws has already closed the socket (1002, or 1007 for text that is not UTF-8).
+      this.deps.metrics.protocolErrors.inc({ transport: this.transport, code: 'WS_BAD_FRAME' });
+      this.log.warn({ code: 'WS_BAD_FRAME', wsError: err.code, action: 'close' }, err.message);
+      this.leg?.end('error', 'WS_BAD_FRAME');
+      return;
+    }
     this.log.warn({ err: { message: err.message, code: err.code } }, 'socket error');
   }
 
