@@ -196,6 +196,8 @@ function findMatches(
           const sameStart = han ? chars[0] === alias.form[0] : stems[i] === alias.firstWord;
           if (!fuzzyOk && !sameStart) continue;
           if (han && alias.length !== len && alias.length < 3) continue;
+          // One character (粥) or a short word (oj) is matched exactly or not at all.
+          if (han ? alias.length < 2 : alias.joined.length < 4) continue;
         }
         const score = exact
           ? 1
@@ -259,12 +261,14 @@ export function parseMenu(tokens: readonly string[], catalog: Catalog, language:
       const nextEnd = k + 1 < chosen.length ? chosen[k + 1]!.end : tokens.length;
       q = quantityAfter(tokens, m.end, nextStart, nextEnd, usedQty);
     }
+    // "zero pizzas" orders nothing.
+    if (q?.value === 0) continue;
     const item = catalog.items.find((i) => i.id === m.itemId)!;
     const candidates = rankAlternatives(matches, m);
     const line: OrderLine = {
       itemId: m.itemId,
       name: item.names[language],
-      quantity: q?.value ?? 1,
+      quantity: q !== undefined && Number.isFinite(q.value) ? q.value : 1,
       score: round(m.score * (q?.guess ? 0.9 : 1)),
       candidates,
     };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isVoicebotError, type VoicebotError } from '../../engine/errors.ts';
 import { createRootLogger } from '../../engine/log/logger.ts';
@@ -224,6 +225,74 @@ describe('DeterministicNlu', () => {
       const r = nlu.parse(text, { language: 'zh-CN', expected: 'free', catalog, now: new Date(0) });
       expect(r.text.original).toBe(text);
     }
+  });
+
+  it('never throws on arbitrary text, in any mode, and keeps scores in 0..1', () => {
+    const pieces = fc.constantFrom(
+      '两',
+      '份',
+      '饺子',
+      '不',
+      '是',
+      '点',
+      '半',
+      '第',
+      '幺',
+      'two',
+      'pizzas',
+      'not',
+      'at',
+      'pm',
+      'double',
+      'and',
+      ' ',
+      '，',
+      '3:30',
+      '１２',
+      '零',
+      '万',
+      '亿',
+      '十',
+      'a',
+      'half',
+      'dozen',
+      'next',
+      'monday',
+      '下周',
+      '号',
+      '月',
+    );
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.array(pieces, { maxLength: 25 }).map((a) => a.join('')),
+    );
+    const expected = fc.constantFrom('yesno', 'number', 'digits', 'menu', 'date', 'free') as fc.Arbitrary<
+      'yesno' | 'number' | 'digits' | 'menu' | 'date' | 'free'
+    >;
+    fc.assert(
+      fc.property(
+        text,
+        expected,
+        fc.constantFrom('en-US', 'zh-CN') as fc.Arbitrary<'en-US' | 'zh-CN'>,
+        (t, e, language) => {
+          const r = nlu.parse(t, {
+            language,
+            expected: e,
+            catalog,
+            now: new Date('2026-02-28T23:59:00Z'),
+            timeZone: 'Asia/Shanghai',
+          });
+          expect(r.confidence).toBeGreaterThanOrEqual(0);
+          expect(r.confidence).toBeLessThanOrEqual(1);
+          for (const line of r.slots.items ?? []) {
+            expect(line.quantity).toBeGreaterThan(0);
+            expect(line.score).toBeLessThanOrEqual(1);
+          }
+          if (r.slots.date) expect(r.slots.date.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        },
+      ),
+      { numRuns: 1500 },
+    );
   });
 
   it('parses an order within a few milliseconds (turn budget), once warm', () => {
