@@ -120,11 +120,25 @@ export abstract class WsRecognizeStream implements RecognizeStream {
     this.sendEnd();
     this.finalTimer = setTimeout(
       () =>
-        this.emitError(
-          'ASR_TIMEOUT',
+        this.onEndTimeout(
           `${this.settings.adapter}: no final result ${this.settings.finalTimeoutMs} ms after the end of audio`,
         ),
       this.settings.finalTimeoutMs,
+    );
+  }
+
+  /** The server said nothing for finalTimeoutMs after the end of audio: an error by default. */
+  protected onEndTimeout(message: string): void {
+    this.emitError('ASR_TIMEOUT', message);
+  }
+
+  /** Restarts the end-of-audio timer (a protocol whose server keeps talking while it finishes). */
+  protected rearmEndTimer(ms: number): void {
+    if (this.state !== 'ended') return;
+    clearTimeout(this.finalTimer);
+    this.finalTimer = setTimeout(
+      () => this.onEndTimeout(`${this.settings.adapter}: quiet for ${ms} ms after the end of audio`),
+      ms,
     );
   }
 
