@@ -5,6 +5,9 @@ import { DtmfReceiver } from './dtmf.ts';
 import { JitterBuffer } from './jitter-buffer.ts';
 import { parseRtp, type RtpPacket, RtpParseError, serializeRtp } from './packet.ts';
 
+/** A longer gap between two sent packets than this is a pause in speech, not timer jitter. */
+const TALKSPURT_GAP_MS = 200;
+
 export interface RtpEndpoint {
   address: string;
   port: number;
@@ -33,6 +36,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private remote: RtpEndpoint;
   private latched = false;
   private marker = true;
+  private lastSendMs: number | null = null;
   private readonly jitter = new JitterBuffer(3);
   private readonly dtmf = new DtmfReceiver();
   private closed = false;
@@ -65,6 +69,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Sends one packet of `samples` RTP clock ticks (160 for 20 ms at 8 kHz). */
   send(payload: Uint8Array, samples: number): void {
     if (this.closed || this.remote.port === 0) return;
+    const now = performance.now();
+    if (this.lastSendMs !== null && now - this.lastSendMs > TALKSPURT_GAP_MS) {
+      // After a pause (not mere pacing jitter) the timestamp follows the wall clock and a new
+      // talkspurt begins, so the peer's jitter buffer places the audio right.
+      const gap = Math.round((now - this.lastSendMs) / (samples / 8)) - 1;
+      this.timestamp = (this.timestamp + gap * samples) >>> 0;
+      this.marker = true;
+    }
+    this.lastSendMs = now;
     const packet = serializeRtp({
       payloadType: this.payloadType,
       marker: this.marker,

@@ -6,7 +6,7 @@ import type { RtpSession } from '../rtp/rtp-session.ts';
 import { parseCSeq, parseNameAddr, parseSipUri } from './header-values.ts';
 import { createRequest, createResponse, type SipRequest, type SipResponse } from './message.ts';
 import { answerDirection, buildSdp, negotiateOffer, SdpError } from './sdp.ts';
-import type { SipCallLeg } from './sip-call-leg.ts';
+import type { SipCallLeg, SipDialogControl } from './sip-call-leg.ts';
 import type { Endpoint, ServerTransaction, SipTimers, TransactionLayer } from './transactions.ts';
 
 /** What a dialog needs from its user agent. */
@@ -317,6 +317,18 @@ export class SipDialog {
     return result;
   }
 
+  /** How the leg reaches back: its end sends BYE (unless the dialog already ended) and tears down. */
+  control(): SipDialogControl {
+    return {
+      closed: (event) => {
+        if (this.state === 'terminated') return;
+        this.bye();
+        this.terminate(event.reason, event.detail);
+      },
+      refer: (target) => this.refer(target),
+    };
+  }
+
   /** Sends BYE (fire and forget: the call is over for us either way). */
   bye(): void {
     if (this.state === 'terminated') return;
@@ -329,7 +341,7 @@ export class SipDialog {
     this.state = 'terminated';
     this.stopAnswer();
     this.finishRefer({ ok: false, detail: 'call ended' });
-    this.leg?.end({ reason, detail });
+    this.leg?.end(reason, detail);
     this.rtp.close();
     this.ua.ports.release(this.rtp.localPort, this.rtp.socket);
     this.ua.forget(this);

@@ -1,140 +1,74 @@
-import { EventEmitter } from 'node:events';
-import type { AudioFrame } from '../../engine/audio/frame.ts';
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../../engine/audio/g711.ts';
 import { VoicebotError } from '../../engine/errors.ts';
-import type {
-  CallInfo,
-  CallLeg,
-  CallLegEvents,
-  HangupEvent,
-  TransferRequest,
-  TransferResult,
-} from '../call-leg.ts';
-import { OutboundQueue } from '../media/outbound-queue.ts';
-import type { PacedSink, Pacer } from '../media/pacer.ts';
+import type { CallInfo, HangupEvent, TransferRequest, TransferResult } from '../call-leg.ts';
+import { BaseLeg, type BaseLegDeps } from '../leg/base-leg.ts';
 import type { RtpPacket } from '../rtp/packet.ts';
 import type { RtpSession } from '../rtp/rtp-session.ts';
 import type { Law } from './sdp.ts';
 
 /** What the leg needs from its SIP dialog. */
 export interface SipDialogControl {
-  /** Ends the dialog (BYE) and tears the call down. */
-  bye(detail?: string): void;
+  /** The leg ended (any reason): send BYE unless the dialog is already over, and tear down. */
+  closed(event: HangupEvent): void;
   refer(target: string): Promise<TransferResult>;
 }
 
 const FRAME_SAMPLES = 160;
 
 /**
- * A SIP call as a CallLeg: caller audio from RTP (G.711 decoded, re-framed to 20 ms), RFC 4733
- * digits, and bot audio paced by the shared Pacer (one RTP packet per 20 ms tick; silence when
- * nothing is queued, which keeps NAT bindings open and the peer's jitter buffer fed).
+ * A SIP call as a CallLeg, on the transport-neutral BaseLeg: caller audio from RTP (G.711
+ * decoded, re-framed to 20 ms), RFC 4733 digits, and bot audio paced by the shared Pacer, one
+ * RTP packet per 20 ms tick while audio is queued (silence is not sent: the RTP timestamp jumps
+ * and the marker bit starts the next talkspurt, RFC 3551 §4.1). On hold nothing is sent.
  */
-export class SipCallLeg extends EventEmitter implements CallLeg, PacedSink {
-  private readonly queue: OutboundQueue;
-  private ended = false;
-  private hadAudio = false;
+export class SipCallLeg extends BaseLeg {
   private law: Law;
   private sending = true;
   private readonly pending = new Int16Array(FRAME_SAMPLES);
   private pendingLength = 0;
-  private mediaMs = 0;
-  private silence: Uint8Array;
 
   constructor(
-    readonly info: CallInfo,
+    info: CallInfo,
     private readonly rtp: RtpSession,
     law: Law,
-    private readonly pacer: Pacer,
     private readonly control: SipDialogControl,
-    maxQueuedMs = 120_000,
+    deps: BaseLegDeps,
   ) {
-    super();
+    super(info, deps);
     this.law = law;
-    this.queue = new OutboundQueue(8000, 20, maxQueuedMs);
-    this.silence = this.encode(new Int16Array(FRAME_SAMPLES));
     rtp.on('payload', (p) => this.onPayload(p));
-    rtp.on('dtmf', (d) => this.emit('dtmf', { digit: d.digit, source: 'rfc4733', durationMs: d.durationMs }));
-    pacer.add(this);
+    rtp.on('dtmf', (d) => this.receiveDtmf({ digit: d.digit, source: 'rfc4733', durationMs: d.durationMs }));
   }
 
-  get active(): boolean {
-    return !this.ended;
-  }
-
-  /** Re-INVITE outcome: codec change or hold (we keep the queue moving but send nothing). */
+  /** Re-INVITE outcome: codec change, or hold (queued audio still drains but is not sent). */
   updateMedia(law: Law, payloadType: number, sending: boolean): void {
     this.law = law;
     this.rtp.payloadType = payloadType;
     this.sending = sending;
-    this.silence = this.encode(new Int16Array(FRAME_SAMPLES));
   }
 
-  sendAudio(frame: AudioFrame): void {
-    if (this.ended) return;
-    if (frame.sampleRate !== 8000)
-      throw new VoicebotError('AUDIO_BAD_RATE', `SIP legs take 8000 Hz audio, got ${frame.sampleRate}`);
-    if (!this.queue.push(frame.samples))
-      this.emit('warning', { code: 'AUDIO_BAD_FORMAT', message: 'outbound queue full: audio dropped' });
-    else this.hadAudio = true;
-  }
-
-  mark(name: string): void {
-    if (this.ended) return;
-    this.queue.mark(name);
-  }
-
-  clear(): void {
-    for (const name of this.queue.clear()) this.emit('mark', { name, played: false });
-  }
-
-  queuedMs(): number {
-    return this.queue.queuedMs();
-  }
-
-  transfer(request: TransferRequest): Promise<TransferResult> {
-    if (this.ended) return Promise.reject(new VoicebotError('CALL_NOT_ACTIVE', 'the call has already ended'));
+  override transfer(request: TransferRequest): Promise<TransferResult> {
+    if (!this.active)
+      return Promise.reject(new VoicebotError('CALL_NOT_ACTIVE', 'the call has already ended'));
     return this.control.refer(request.target);
   }
 
-  hangup(detail?: string): void {
-    if (this.ended) return;
-    this.control.bye(detail);
-    this.end({ reason: 'bot', detail });
+  protected writeFrame(samples: Int16Array): void {
+    if (!this.sending) return;
+    this.rtp.send(this.law === 'alaw' ? alawEncode(samples) : mulawEncode(samples), FRAME_SAMPLES);
   }
 
-  /** Called by the dialog when the call is over for any reason (BYE, timeout, transfer). */
-  end(event: HangupEvent): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.pacer.remove(this);
-    this.rtp.close();
+  protected writeClear(): void {
+    // RTP has no far-end playout queue to flush: the next packet simply is not sent.
+  }
+
+  protected disconnect(event: HangupEvent): void {
     this.flushPending();
-    for (const name of this.queue.clear()) this.emit('mark', { name, played: false });
-    this.emit('hangup', event);
-  }
-
-  onTick(): void {
-    if (this.ended) return;
-    const tick = this.queue.next();
-    for (const name of tick.marks) this.emit('mark', { name, played: true });
-    if (tick.frame) {
-      if (this.sending) this.rtp.send(this.encode(tick.frame), FRAME_SAMPLES);
-    } else {
-      if (this.sending) this.rtp.send(this.silence, FRAME_SAMPLES);
-      if (this.hadAudio) {
-        this.hadAudio = false;
-        this.emit('drained');
-      }
-    }
-  }
-
-  private encode(samples: Int16Array): Uint8Array {
-    return this.law === 'alaw' ? alawEncode(samples) : mulawEncode(samples);
+    this.control.closed(event);
   }
 
   private onPayload(p: RtpPacket): void {
-    if (this.ended) return;
+    if (!this.active) return;
     const samples = p.payloadType === 8 ? alawDecode(p.payload) : mulawDecode(p.payload);
     let offset = 0;
     while (offset < samples.length) {
@@ -150,21 +84,6 @@ export class SipCallLeg extends EventEmitter implements CallLeg, PacedSink {
     if (this.pendingLength === 0) return;
     const samples = this.pending.slice(0, this.pendingLength);
     this.pendingLength = 0;
-    const frame: AudioFrame = { samples, sampleRate: 8000, timestampMs: this.mediaMs };
-    this.mediaMs += samples.length / 8;
-    this.emit('audio', frame);
-  }
-
-  override on<E extends keyof CallLegEvents>(event: E, listener: (...args: CallLegEvents[E]) => void): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-  override once<E extends keyof CallLegEvents>(
-    event: E,
-    listener: (...args: CallLegEvents[E]) => void,
-  ): this {
-    return super.once(event, listener as (...args: unknown[]) => void);
-  }
-  override off<E extends keyof CallLegEvents>(event: E, listener: (...args: CallLegEvents[E]) => void): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
+    this.receiveAudio(samples);
   }
 }

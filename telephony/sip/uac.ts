@@ -8,7 +8,7 @@ import { type Disposition, dispositionForStatus } from './disposition.ts';
 import { parseCSeq, parseNameAddr, parseSipUri, tagOf } from './header-values.ts';
 import { createRequest, type SipRequest, type SipResponse } from './message.ts';
 import { buildOffer, readAnswer, SdpError } from './sdp.ts';
-import { SipCallLeg } from './sip-call-leg.ts';
+import type { SipCallLeg } from './sip-call-leg.ts';
 import type { Endpoint } from './transactions.ts';
 import type { SipUserAgent } from './user-agent.ts';
 
@@ -266,20 +266,7 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
       parameters: options.parameters ?? {},
       sampleRate: 8000,
     };
-    const leg = new SipCallLeg(
-      info,
-      session,
-      session.payloadType === 8 ? 'alaw' : 'mulaw',
-      ua.pacer,
-      {
-        bye: (detail) => {
-          dialog.bye();
-          dialog.terminate('bot', detail);
-        },
-        refer: (t) => dialog.refer(t),
-      },
-      ua.options.maxQueuedMs,
-    );
+    const leg = ua.startLeg(dialog, info, session.payloadType === 8 ? 'alaw' : 'mulaw');
     const result = finish({
       disposition: 'answered',
       status: res.status,
@@ -287,7 +274,6 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
       earlyMedia,
       leg,
     });
-    ua.connect(dialog, leg);
     return result;
   }
 }

@@ -3,14 +3,15 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { pino } from 'pino';
 import type { Logger } from '../../engine/log/logger.ts';
 import type { Metrics } from '../../engine/metrics/metrics.ts';
-import type { CallHandler } from '../call-leg.ts';
+import type { CallHandler, CallInfo } from '../call-leg.ts';
 import { Pacer } from '../media/pacer.ts';
 import { RtpPortAllocator } from '../rtp/port-allocator.ts';
 import { RtpSession } from '../rtp/rtp-session.ts';
-import { ALLOW, newTag, SipDialog, type UaContext } from './dialog.ts';
+import { ALLOW, newTag, type SipDialog, type UaContext } from './dialog.ts';
 import { parseCSeq, parseNameAddr, parseVia, tagOf } from './header-values.ts';
 import { createResponse, type SipMessage, type SipRequest, type SipResponse, serialize } from './message.ts';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, parseMessage, SipParseError } from './parser.ts';
+import type { Law } from './sdp.ts';
 import { negotiateOffer, SdpError } from './sdp.ts';
 import { SipCallLeg } from './sip-call-leg.ts';
 import {
@@ -20,6 +21,7 @@ import {
   type SipTimers,
   TransactionLayer,
 } from './transactions.ts';
+import { InviteHandler } from './uas.ts';
 
 export interface SipUserAgentOptions {
   host?: string;
@@ -46,8 +48,6 @@ export interface SipUserAgentOptions {
   onCall?: CallHandler;
 }
 
-const SUPPORTED_EXTENSIONS = new Set(['timer', 'replaces', 'norefersub']);
-
 /**
  * The SIP edge over UDP: parses datagrams, runs transactions, answers calls (UAS) and places
  * them (see uac.ts), and turns every connected call into a SipCallLeg. Bad input is answered
@@ -61,11 +61,8 @@ export class SipUserAgent implements UaContext {
   readonly pacer: Pacer;
   readonly referTimeoutMs: number;
   readonly dialogs = new Map<string, SipDialog>();
-  /** Inbound INVITEs not answered yet, by server transaction key. */
-  private readonly ringing = new Map<string, { dialog: SipDialog; timer: NodeJS.Timeout | null }>();
+  readonly uas: InviteHandler;
   readonly limits: ParseLimits;
-  private inviteTokens: number;
-  private lastRefill = performance.now();
   private closed = false;
   onCall: CallHandler | undefined;
   /** Outbound calls not yet connected count against maxCalls too. */
@@ -86,7 +83,7 @@ export class SipUserAgent implements UaContext {
     );
     this.pacer = options.pacer ?? new Pacer();
     this.referTimeoutMs = options.referTimeoutMs ?? 30_000;
-    this.inviteTokens = options.maxInvitesPerSecond ?? 50;
+    this.uas = new InviteHandler(this);
     this.onCall = options.onCall;
     this.txns = new TransactionLayer(
       (m, to) => this.transmit(m, to),
@@ -116,12 +113,16 @@ export class SipUserAgent implements UaContext {
     return ua;
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get metrics(): Metrics | undefined {
     return this.options.metrics;
   }
 
   get activeCalls(): number {
-    return this.dialogs.size + this.ringing.size + this.pendingOutbound;
+    return this.dialogs.size + this.uas.ringing.size + this.pendingOutbound;
   }
 
   contactUri(): string {
@@ -152,29 +153,25 @@ export class SipUserAgent implements UaContext {
     this.metrics?.sipRtpPortsInUse.set(this.ports.inUse);
   }
 
-  /** Makes a leg for a connected dialog, counts it and hands it to the call handler. */
-  connect(dialog: SipDialog, leg: SipCallLeg): void {
-    dialog.leg = leg;
-    const started = performance.now();
-    this.metrics?.callsActive.inc({ transport: 'sip' });
-    this.metrics?.callsTotal.inc({ transport: 'sip' });
-    leg.on('audio', () => this.metrics?.framesIn.inc({ transport: 'sip' }));
-    leg.once('hangup', (e) => {
-      this.metrics?.callsActive.dec({ transport: 'sip' });
-      this.metrics?.callDuration.observe(
-        { transport: 'sip', reason: e.reason },
-        (performance.now() - started) / 1000,
-      );
-      dialog.log.info({ reason: e.reason, detail: e.detail }, 'call ended');
+  /** Makes the leg of a connected dialog and hands it to the call handler. */
+  startLeg(dialog: SipDialog, info: CallInfo, law: Law): SipCallLeg {
+    const leg = new SipCallLeg(info, dialog.rtp, law, dialog.control(), {
+      pacer: this.pacer,
+      log: dialog.log,
+      metrics: this.metrics,
+      maxQueuedMs: this.options.maxQueuedMs,
     });
+    dialog.leg = leg;
     dialog.rtp.on('drop', (reason) => this.metrics?.sipRtpDropped.inc({ reason }));
-    if (!this.onCall) return;
-    Promise.resolve()
-      .then(() => this.onCall?.(leg))
-      .catch((err) => {
-        dialog.log.error({ err }, 'call handler failed');
-        leg.hangup('handler error');
-      });
+    if (this.onCall) {
+      Promise.resolve()
+        .then(() => this.onCall?.(leg))
+        .catch((err) => {
+          dialog.log.error({ err }, 'call handler failed');
+          leg.end('error', 'call handler failed');
+        });
+    }
+    return leg;
   }
 
   async close(): Promise<void> {
@@ -183,10 +180,10 @@ export class SipUserAgent implements UaContext {
       d.bye();
       d.terminate('shutdown');
     }
-    for (const [key, r] of this.ringing) {
+    for (const [key, r] of this.uas.ringing) {
       if (r.timer) clearTimeout(r.timer);
       r.dialog.terminate('shutdown');
-      this.ringing.delete(key);
+      this.uas.ringing.delete(key);
     }
     // Give the BYEs a moment on the wire before the socket goes.
     await new Promise((r) => setTimeout(r, 20));
@@ -271,7 +268,7 @@ export class SipUserAgent implements UaContext {
       return;
     }
     if (req.method === 'CANCEL') {
-      this.onCancel(req, txn);
+      this.uas.onCancel(req, txn);
       return;
     }
     if (toTag) {
@@ -282,7 +279,7 @@ export class SipUserAgent implements UaContext {
     }
     switch (req.method) {
       case 'INVITE':
-        void this.onInvite(req, txn, source);
+        void this.uas.onInvite(req, txn, source);
         return;
       case 'OPTIONS':
         txn.respond(
@@ -304,166 +301,6 @@ export class SipUserAgent implements UaContext {
       default:
         txn.respond(createResponse(req, 405, { toTag: newTag(), headers: [['allow', ALLOW]] }));
     }
-  }
-
-  private onCancel(cancel: SipRequest, txn: ServerTransaction): void {
-    const invite = this.txns.findInviteFor(cancel);
-    if (!invite) {
-      txn.respond(createResponse(cancel, 481));
-      return;
-    }
-    txn.respond(createResponse(cancel, 200));
-    if (invite.state !== 'proceeding') return;
-    invite.cancelled = true;
-    const ringing = this.ringing.get(invite.key);
-    invite.respond(createResponse(invite.request, 487, { toTag: ringing?.dialog.localTag ?? newTag() }));
-    if (ringing) {
-      if (ringing.timer) clearTimeout(ringing.timer);
-      this.ringing.delete(invite.key);
-      ringing.dialog.terminate('caller', 'cancelled');
-    }
-  }
-
-  private takeInviteToken(): boolean {
-    const rate = this.options.maxInvitesPerSecond ?? 50;
-    const now = performance.now();
-    this.inviteTokens = Math.min(rate, this.inviteTokens + ((now - this.lastRefill) / 1000) * rate);
-    this.lastRefill = now;
-    if (this.inviteTokens < 1) return false;
-    this.inviteTokens -= 1;
-    return true;
-  }
-
-  private reject(
-    txn: ServerTransaction,
-    status: number,
-    reason: string,
-    warning: string,
-    extra: [string, string][] = [],
-  ): void {
-    this.metrics?.sipRejectedInvites.inc({ reason });
-    this.log.info({ status, reason, warning }, 'INVITE refused');
-    txn.respond(
-      createResponse(txn.request, status, {
-        toTag: newTag(),
-        headers: [['warning', `399 voicebot "${warning.replace(/"/g, "'")}"`], ...extra],
-      }),
-    );
-  }
-
-  private async onInvite(req: SipRequest, txn: ServerTransaction, source: Endpoint): Promise<void> {
-    txn.respond(createResponse(req, 100));
-    if (!this.takeInviteToken())
-      return this.reject(txn, 503, 'rate', 'too many new calls per second', [['retry-after', '5']]);
-    if (this.activeCalls >= (this.options.maxCalls ?? 500))
-      return this.reject(txn, 503, 'capacity', 'at call capacity', [['retry-after', '10']]);
-    const required = (req.headers.getAll('require').join(',') || '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter((s) => s && !SUPPORTED_EXTENSIONS.has(s));
-    if (required.length)
-      return this.reject(txn, 420, 'extension', `unsupported: ${required.join(',')}`, [
-        ['unsupported', required.join(', ')],
-      ]);
-    const type = (req.headers.get('content-type') ?? '').toLowerCase();
-    if (!req.body.length || !type.startsWith('application/sdp'))
-      return this.reject(txn, 488, 'sdp', 'an SDP offer (application/sdp) is required in the INVITE');
-    let selection: ReturnType<typeof negotiateOffer>;
-    try {
-      selection = negotiateOffer(req.body.toString('utf8'));
-    } catch (err) {
-      const e = err as Error;
-      return this.reject(
-        txn,
-        err instanceof SdpError ? 488 : 400,
-        err instanceof SdpError && e.message.startsWith('no common') ? 'codec' : 'sdp',
-        e.message,
-      );
-    }
-    let allocated: Awaited<ReturnType<RtpPortAllocator['allocate']>>;
-    try {
-      allocated = await this.ports.allocate();
-    } catch (err) {
-      return this.reject(txn, 503, 'ports', (err as Error).message, [['retry-after', '10']]);
-    }
-    if (txn.cancelled || this.closed) {
-      this.ports.release(allocated.port, allocated.socket);
-      return;
-    }
-    const callId = req.headers.get('call-id')!;
-    const from = parseNameAddr(req.headers.get('from')!);
-    const to = parseNameAddr(req.headers.get('to')!);
-    const contact = req.headers.get('contact');
-    const rtp = new RtpSession(
-      allocated.socket,
-      allocated.port,
-      { address: selection.remoteAddress, port: selection.remotePort },
-      selection.payloadType,
-      selection.dtmfPayloadType,
-    );
-    const id = randomUUID();
-    const log = this.log.child({ callId: id, sipCallId: callId });
-    const dialog = new SipDialog(
-      this,
-      callId,
-      newTag(),
-      from.params.tag ?? '',
-      to.uri,
-      from.uri,
-      contact ? parseNameAddr(contact).uri : from.uri,
-      req.headers.getAll('record-route'),
-      Math.floor(Math.random() * 10_000),
-      parseCSeq(req.headers.get('cseq')!).seq,
-      source,
-      rtp,
-      log,
-    );
-    log.info({ pii: { from: from.uri, to: to.uri }, codec: selection.law }, 'inbound call');
-    txn.respond(
-      createResponse(req, 180, { toTag: dialog.localTag, headers: [['contact', `<${this.contactUri()}>`]] }),
-    );
-    const answer = () => {
-      this.ringing.delete(txn.key);
-      if (txn.cancelled || this.closed) return;
-      const response = dialog.answerResponse(
-        req,
-        'sendrecv',
-        selection.payloadType,
-        selection.law,
-        selection.dtmfPayloadType,
-      );
-      this.register(dialog);
-      dialog.sendAnswer(txn, response);
-      const leg = new SipCallLeg(
-        {
-          callId: id,
-          transport: 'sip',
-          direction: 'inbound',
-          from: from.uri,
-          to: to.uri,
-          providerCallId: callId,
-          parameters: {},
-          sampleRate: 8000,
-        },
-        rtp,
-        selection.law,
-        this.pacer,
-        {
-          bye: (detail) => {
-            dialog.bye();
-            dialog.terminate('bot', detail);
-          },
-          refer: (t) => dialog.refer(t),
-        },
-        this.options.maxQueuedMs,
-      );
-      this.connect(dialog, leg);
-    };
-    const ringMs = this.options.ringMs ?? 0;
-    const entry = { dialog, timer: null as NodeJS.Timeout | null };
-    this.ringing.set(txn.key, entry);
-    if (ringMs > 0) entry.timer = setTimeout(answer, ringMs);
-    else answer();
   }
 }
 
