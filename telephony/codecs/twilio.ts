@@ -86,7 +86,7 @@ function parseStart(msg: Json): TwilioStart {
   if (encoding !== 'audio/x-mulaw' || Number(sampleRate) !== 8000 || Number(channels ?? 1) !== 1) {
     throw new VoicebotError(
       'WS_UNSUPPORTED_MEDIA',
-      `mediaFormat ${String(encoding)}/${String(sampleRate)}/${String(channels)} is not audio/x-mulaw 8000 mono`,
+      `mediaFormat ${[encoding, sampleRate, channels].map((v) => String(v).slice(0, 24)).join('/')} is not audio/x-mulaw 8000 mono`,
     );
   }
   const tracks = Array.isArray(start.tracks) ? start.tracks.filter((t) => typeof t === 'string') : [];

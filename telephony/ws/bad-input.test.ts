@@ -297,3 +297,16 @@ describe('broken framing', () => {
     await good.check();
   });
 });
+
+describe('peer-controlled text in close reasons', () => {
+  it('a long multi-byte metadata key closes with 1008 without breaking the engine', async () => {
+    const e = await start();
+    const good = await goodCall(e);
+    const bad = await new Peer(url(e, '/raw')).open();
+    bad.send({ sampleRate: 8000, ['测'.repeat(50)]: 'x'.repeat(3000) });
+    const closed = await bad.closed;
+    expect(closed.code).toBe(1008);
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
+    await good.check();
+  });
+});

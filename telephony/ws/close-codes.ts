@@ -25,7 +25,10 @@ export const STREAK_CLOSE: Partial<Record<ErrorCode, number>> = {
   WS_BINARY_NOT_ALLOWED: CLOSE.UNSUPPORTED_DATA,
 };
 
-/** A close reason must fit in 123 bytes; ours are short ASCII, cut to be safe. */
+/** A close reason must fit in 123 bytes of UTF-8 (ws throws otherwise): cut to 120 bytes. */
 export function closeReason(text: string): string {
-  return text.length <= 120 ? text : `${text.slice(0, 117)}...`;
+  if (Buffer.byteLength(text) <= 120) return text;
+  let out = text.slice(0, 117);
+  while (Buffer.byteLength(out) > 117) out = out.slice(0, -1);
+  return `${out}...`;
 }

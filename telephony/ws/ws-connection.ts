@@ -54,7 +54,15 @@ export abstract class WsConnection {
     this.log = deps.log.child({ callId: this.callId, transport });
     this.flood = new FloodGuard({ ratePerS: deps.settings.maxMessagesPerSecond, clock: deps.clock });
     this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
-    this.ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    this.ws.on('message', (data, isBinary) => {
+      try {
+        this.onMessage(data as Buffer, isBinary);
+      } catch (err) {
+        // Nothing a peer sends may take the process down: drop this socket only.
+        this.log.error({ err, code: 'INTERNAL' }, 'message handling failed: socket dropped');
+        this.ws.terminate();
+      }
+    });
     this.ws.on('close', (code) => this.onClose(code));
     this.ws.on('error', (err) => this.onSocketError(err));
     this.ws.on('pong', () => {
