@@ -15,7 +15,8 @@ export function normalizeNumber(raw: string, defaultRegion: string): NormalizedN
   const parsed = parsePhoneNumberFromString(text, defaultRegion as CountryCode);
   if (!parsed) return { ok: false, detail: `not a phone number (read with default region ${defaultRegion})` };
   if (!parsed.isValid()) {
-    return { ok: false, detail: `not a valid number in the ${parsed.country ?? 'numbering'} plan` };
+    const plan = parsed.country ?? `+${parsed.countryCallingCode}`;
+    return { ok: false, detail: `not a valid number in the ${plan} numbering plan` };
   }
   return { ok: true, e164: parsed.number, region: parsed.country, nationalNumber: parsed.nationalNumber };
 }
