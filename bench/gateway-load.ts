@@ -128,6 +128,7 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
   const ramped = await waitFor('ramped');
   await sleep(1000); // settle after the ramp
   lateness = new MsHistogram(0.1, 1000);
+  const framesAtStart = (await counter(metrics, 'framesIn')) + (await counter(metrics, 'framesOut'));
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -142,6 +143,9 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
+  const framesInWindow =
+    (await counter(metrics, 'framesIn')) + (await counter(metrics, 'framesOut')) - framesAtStart;
+  const cpuUs = cpu.user + cpu.system;
   loopDelay.disable();
   clearInterval(rssTimer);
   const rssLoaded = Math.max(rssPeak, process.memoryUsage().rss);
@@ -164,6 +168,11 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
     holdS: Math.round(wallMs / 100) / 10,
     engineCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
     callersCpuPct: result.cpuPct,
+    // Load-independent cost: engine CPU per media frame (in or out) during the hold, and what
+    // that projects to for 1000 calls (100 frames/s each: 50 in + 50 out).
+    engineCpuPerFrameUs: Math.round((cpuUs / Math.max(1, framesInWindow)) * 10) / 10,
+    projectedCpuPctAt1000Calls: Math.round(((cpuUs / Math.max(1, framesInWindow)) * 1000 * 100) / 1e4),
+    framesInWindow,
     engineEventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
     engineLoopDelayMs: {
       p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
@@ -222,6 +231,7 @@ async function main(): Promise<void> {
         `\n== ${calls} calls (${r.connected} connected, ${r.connectFailed} failed), hold ${r.holdS} s, load avg before ${loadBefore}`,
         `  engine CPU            ${r.engineCpuPct} % of one core (callers' process: ${r.callersCpuPct} %), event-loop utilization ${r.engineEventLoopUtilization}`,
         `  engine loop delay     ${JSON.stringify(r.engineLoopDelayMs)} ms`,
+        `  engine cost           ${r.engineCpuPerFrameUs} us CPU per frame (${r.framesInWindow} frames in the window) -> ${r.projectedCpuPctAt1000Calls} % of one core for 1000 calls`,
         `  RSS                   idle ${r.rssIdleMb} MB, loaded ${r.rssLoadedMb} MB, ${r.rssPerCallKb} KB per call`,
         `  pacer lateness        p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms (${lat.count} slots)`,
         `  caller jitter         p50 ${jit.p50} ms, p99 ${jit.p99} ms, max ${jit.max} ms (${jit.count} gaps)`,
