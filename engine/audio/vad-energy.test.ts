@@ -4,6 +4,7 @@ import { VoicebotError } from '../errors.ts';
 import { type SampleRate, toFrames } from './frame.ts';
 import { mixInto, rms } from './pcm.ts';
 import { resample } from './resample.ts';
+import { type Scene, scene, withNoise } from './testing/scenes.ts';
 import { speak, synth, tempDir } from './testing/sox.ts';
 import { EnergyVad, type EnergyVadOptions } from './vad-energy.ts';
 
@@ -18,57 +19,6 @@ const UTTERANCES: [string, string][] = [
 ];
 const speech16 = UTTERANCES.map(([text, voice], i) => speak(text, 16000, dir, voice, `vad-${i}`));
 const speech8 = speech16.map((s) => resample(s, 16000, 8000));
-
-/** Where speech really is in a clean clip: first to last 10 ms block above -45 dBFS. */
-function activeRegion(u: Int16Array, rate: number): [number, number] {
-  const f = rate / 100;
-  const threshold = 32768 * 10 ** (-45 / 20);
-  let a = -1;
-  let b = -1;
-  for (let i = 0; i + f <= u.length; i += f) {
-    if (rms(u.subarray(i, i + f)) > threshold) {
-      if (a < 0) a = i;
-      b = i + f;
-    }
-  }
-  return [a, b];
-}
-
-interface Scene {
-  samples: Int16Array;
-  rate: SampleRate;
-  /** [startMs, endMs] of each utterance's speech. */
-  truth: [number, number][];
-  /** RMS of the speech over its active parts. */
-  speechRms: number;
-}
-
-/** Utterances separated by `gapMs` silence, after `leadMs` of silence. */
-function scene(rate: SampleRate, clips: Int16Array[], gapMs = 1200, leadMs = 800): Scene {
-  const gap = (gapMs * rate) / 1000;
-  const total = (leadMs * rate) / 1000 + clips.reduce((a, c) => a + c.length + gap, 0);
-  const samples = new Int16Array(total);
-  const truth: [number, number][] = [];
-  let at = (leadMs * rate) / 1000;
-  let sum = 0;
-  let n = 0;
-  for (const c of clips) {
-    samples.set(c, at);
-    const [a, b] = activeRegion(c, rate);
-    truth.push([((at + a) * 1000) / rate, ((at + b) * 1000) / rate]);
-    for (let i = a; i < b; i++) sum += c[i]! * c[i]!;
-    n += b - a;
-    at += c.length + gap;
-  }
-  return { samples, rate, truth, speechRms: Math.sqrt(sum / n) };
-}
-
-function withNoise(s: Scene, kind: string, snrDb: number): Scene {
-  const noise = synth(s.rate, ['synth', String(s.samples.length / s.rate + 0.1), kind], dir, 'vad-noise.raw');
-  const samples = s.samples.slice();
-  mixInto(samples, noise.subarray(0, samples.length), s.speechRms / 10 ** (snrDb / 20) / rms(noise));
-  return { ...s, samples };
-}
 
 interface Seen {
   ev: VadEvent;
@@ -122,7 +72,7 @@ describe('EnergyVad on espeak-ng speech', () => {
     'in %s at %i dB SNR: 4/4 utterances, boundaries within %i ms, onset latency <= %i ms',
     (kind, snr, tol, maxLat) => {
       for (const rate of [8000, 16000] as const) {
-        const s = withNoise(scene(rate, rate === 8000 ? speech8 : speech16), kind, snr);
+        const s = withNoise(scene(rate, rate === 8000 ? speech8 : speech16), kind, snr, dir);
         const lat = checkSegments(s, run(s.samples, rate), tol);
         expect(Math.max(...lat)).toBeLessThanOrEqual(maxLat);
       }
@@ -130,7 +80,7 @@ describe('EnergyVad on espeak-ng speech', () => {
   );
 
   it('in white noise at 5 dB SNR still finds 4/4 utterances (onset latency <= 800 ms)', () => {
-    const s = withNoise(scene(8000, speech8), 'whitenoise', 5);
+    const s = withNoise(scene(8000, speech8), 'whitenoise', 5, dir);
     const seen = run(s.samples, 8000);
     expect(seen.filter((x) => x.ev.type === 'vad.speech_start').length).toBe(4);
     for (const [i, [start]] of s.truth.entries()) {
@@ -148,7 +98,7 @@ describe('EnergyVad on espeak-ng speech', () => {
   });
 
   it('gives the same segments with 10, 20 and 30 ms frames (within one frame)', () => {
-    const s = withNoise(scene(16000, speech16), 'pinknoise', 20);
+    const s = withNoise(scene(16000, speech16), 'pinknoise', 20, dir);
     const ref = run(s.samples, 16000, {}, 20);
     for (const frameMs of [10, 30]) {
       const got = run(s.samples, 16000, {}, frameMs);
