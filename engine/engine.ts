@@ -3,6 +3,7 @@ import { createEchoMenuHandler } from '../dialogs/skeleton/echo-menu.ts';
 import { defaultSkeletonVad } from '../dialogs/skeleton/vad.ts';
 import type { CallHandler } from '../telephony/call-leg.ts';
 import { Pacer } from '../telephony/media/pacer.ts';
+import { SipUserAgent } from '../telephony/sip/user-agent.ts';
 import { createGateway, type Gateway } from '../telephony/ws/gateway.ts';
 import type { Config } from './config/schema.ts';
 import { createHttpServer, listen } from './http/server.ts';
@@ -23,6 +24,8 @@ export interface Engine {
   url: string;
   metrics: Metrics;
   gateway: Gateway;
+  /** The SIP edge (UDP), when sip.enabled. */
+  sip?: SipUserAgent;
   close(): Promise<void>;
 }
 
@@ -36,13 +39,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.log ?? createRootLogger({ level: config.logLevel, logPii: config.logPii });
   const metrics = options.metrics ?? new Metrics();
   const pacer = new Pacer({ onLateness: (lateMs) => metrics.sendLateness.observe(lateMs / 1000) });
-  const gateway = createGateway({
-    config,
-    handler: options.handler ?? createEchoMenuHandler({ log, createVad: defaultSkeletonVad }),
-    log,
-    metrics,
-    pacer,
-  });
+  const handler = options.handler ?? createEchoMenuHandler({ log, createVad: defaultSkeletonVad });
+  const gateway = createGateway({ config, handler, log, metrics, pacer });
+  const sip = config.sip.enabled
+    ? await SipUserAgent.start({ ...config.sip, pacer, metrics, log, onCall: handler })
+    : undefined;
   let ready = false;
   const server: Server = createHttpServer({
     log,
@@ -61,6 +62,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       ready = false;
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close();
+      await sip?.close();
       pacer.stop();
       server.closeAllConnections();
       await serverClosed;
@@ -69,5 +71,5 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     return closing;
   };
 
-  return { port, url: `http://${host}:${port}`, metrics, gateway, close };
+  return { port, url: `http://${host}:${port}`, metrics, gateway, sip, close };
 }

@@ -37,6 +37,35 @@ export const configSchema = z
         twilioApiBaseUrl: z.url().default('https://api.twilio.com'),
       })
       .prefault({}),
+    sip: z
+      .object({
+        enabled: boolish.default(false),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(5060),
+        publicAddress: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('IPv4 address written into Contact, Via and SDP when it differs from sip.host (NAT)'),
+        rtpPortMin: port.default(10_000).describe('0 = let the OS pick any free port per call'),
+        rtpPortMax: port.default(20_000),
+        maxCalls: z.coerce.number().int().positive().default(500),
+        maxInvitesPerSecond: z.coerce.number().int().positive().default(50),
+        ringMs: z.coerce.number().int().min(0).default(0),
+        ringTimeoutMs: z.coerce.number().int().positive().default(30_000),
+        referTimeoutMs: z.coerce.number().int().positive().default(30_000),
+        outboundProxy: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+\.\d+(:\d+)?$/, 'use IPv4[:port], e.g. 192.0.2.10:5060')
+          .optional(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+      })
+      .prefault({})
+      .refine((s) => s.rtpPortMin === 0 || s.rtpPortMin <= s.rtpPortMax, {
+        message: 'sip.rtpPortMin must be <= sip.rtpPortMax (or 0 for any port)',
+        path: ['rtpPortMin'],
+      }),
     modelsDir: z.string().default('../shared/models'),
   })
   .superRefine((cfg, ctx) => {
