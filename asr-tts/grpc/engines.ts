@@ -7,11 +7,15 @@ import { VoicebotError } from '../../engine/errors.ts';
 import type { AsrAdapter } from '../asr.ts';
 import type { TtsAdapter } from '../tts.ts';
 
-export const ASR_ENGINES = ['scripted:<texts separated by |>', 'none'] as const;
+export const ASR_ENGINES = ['pocketsphinx', 'scripted:<texts separated by |>', 'none'] as const;
 export const TTS_ENGINES = ['espeak', 'none'] as const;
 
 export async function loadAsrEngine(spec: string): Promise<AsrAdapter | undefined> {
   if (spec === 'none') return undefined;
+  if (spec === 'pocketsphinx') {
+    const { PocketsphinxAsr } = await import('../providers/pocketsphinx/pocketsphinx-asr.ts');
+    return new PocketsphinxAsr({ workers: 2 });
+  }
   if (spec.startsWith('scripted:')) {
     const script = spec
       .slice('scripted:'.length)

@@ -118,3 +118,6 @@ export function rivaServices(): RivaServices {
 
 /** Riva speaks BCP-47 codes; these are the two voicebot languages. */
 export const LANGUAGE_CODES = ['en-US', 'zh-CN'] as const;
+
+/** custom_configuration key carrying a voicebot Grammar as JSON (an extension; Riva ignores it). */
+export const GRAMMAR_KEY = 'voicebot_grammar';

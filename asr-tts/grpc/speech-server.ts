@@ -13,9 +13,10 @@ import { type AudioFrame, isSampleRate, type SampleRate, samplesPerFrame } from 
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../../engine/audio/g711.ts';
 import { int16ToBytes } from '../../engine/audio/pcm.ts';
 import type { Logger } from '../../engine/log/logger.ts';
-import type { AsrAdapter, AsrEvent, Language, RecognizeOptions, RecognizeStream } from '../asr.ts';
+import type { AsrAdapter, AsrEvent, Grammar, Language, RecognizeOptions, RecognizeStream } from '../asr.ts';
 import type { TtsAdapter } from '../tts.ts';
 import {
+  GRAMMAR_KEY,
   type RivaEncoding,
   type RivaStreamingRequest,
   type RivaStreamingResponse,
@@ -42,6 +43,39 @@ export interface SpeechServer {
 }
 
 class BadRequest extends Error {}
+
+function parseGrammar(json: string): Grammar {
+  let g: unknown;
+  try {
+    g = JSON.parse(json);
+  } catch {
+    throw new BadRequest(`custom_configuration.${GRAMMAR_KEY} is not JSON`);
+  }
+  const kind = (g as { kind?: unknown } | null)?.kind;
+  if (kind === 'yesno') return { kind };
+  if (kind === 'digits') {
+    const { minLength, maxLength } = g as { minLength?: unknown; maxLength?: unknown };
+    const ok = (n: unknown) => n === undefined || (Number.isInteger(n) && (n as number) > 0);
+    if (!ok(minLength) || !ok(maxLength))
+      throw new BadRequest(`custom_configuration.${GRAMMAR_KEY}: digits lengths must be positive integers`);
+    return {
+      kind,
+      ...(minLength === undefined ? {} : { minLength: minLength as number }),
+      ...(maxLength === undefined ? {} : { maxLength: maxLength as number }),
+    };
+  }
+  if (kind === 'phrases') {
+    const phrases = (g as { phrases?: unknown }).phrases;
+    if (
+      Array.isArray(phrases) &&
+      phrases.length > 0 &&
+      phrases.every((p) => typeof p === 'string' && p.trim())
+    )
+      return { kind, phrases: phrases as string[] };
+    throw new BadRequest(`custom_configuration.${GRAMMAR_KEY}: phrases must be a non-empty list of strings`);
+  }
+  throw new BadRequest(`custom_configuration.${GRAMMAR_KEY}: kind must be yesno, digits or phrases`);
+}
 
 function isLanguage(s: string): s is Language {
   return s === 'en-US' || s === 'zh-CN';
@@ -209,6 +243,14 @@ function recognize(
         const hints = (c.speech_contexts ?? []).flatMap((ctx) => ctx.phrases);
         const opts: RecognizeOptions = { language, interimResults: sc.interim_results };
         if (hints.length > 0) opts.hints = hints;
+        const grammarJson = c.custom_configuration?.[GRAMMAR_KEY];
+        if (grammarJson) {
+          if (!asr.capabilities.grammar)
+            throw new BadRequest(
+              `${asr.name} does not take grammars; drop custom_configuration.${GRAMMAR_KEY}`,
+            );
+          opts.grammar = parseGrammar(grammarJson);
+        }
         const stopMs = c.endpointing_config?.stop_history;
         if (stopMs !== undefined && stopMs !== null && stopMs > 0) opts.endpointSilenceMs = stopMs;
         stream = asr.stream(opts);

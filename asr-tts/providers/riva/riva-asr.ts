@@ -17,6 +17,7 @@ import type { Metrics } from '../../../engine/metrics/metrics.ts';
 import type { AsrAdapter, AsrCapabilities, AsrEvent, RecognizeOptions, RecognizeStream } from '../../asr.ts';
 import { EventQueue } from '../../event-queue.ts';
 import {
+  GRAMMAR_KEY,
   type RivaRecognitionConfig,
   type RivaStreamingRequest,
   type RivaStreamingResponse,
@@ -34,6 +35,12 @@ export interface RivaAsrOptions {
   /** Send G.711 µ-law instead of PCM when the audio is 8 kHz (halves the bandwidth). */
   mulaw?: boolean;
   model?: string;
+  /**
+   * Send RecognizeOptions.grammar as custom_configuration["voicebot_grammar"] (JSON). voicebot
+   * speech-server honours it (grammar-first embedded engines); a real Riva server ignores or
+   * rejects unknown keys, so leave this off there.
+   */
+  sendGrammar?: boolean;
   /** Word boost for hints (speech_contexts.boost). */
   hintBoost?: number;
   /** Give up when the channel is not connected after this long (calls wait for it, up to this). */
@@ -57,11 +64,12 @@ const CAPABILITIES: AsrCapabilities = {
 
 export class RivaAsr implements AsrAdapter {
   readonly name: string;
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities: AsrCapabilities;
   private readonly client: grpc.Client;
 
   constructor(private readonly options: RivaAsrOptions) {
     this.name = options.name ?? 'riva-asr';
+    this.capabilities = { ...CAPABILITIES, grammar: options.sendGrammar === true };
     const { AsrClient } = rivaServices();
     this.client = new AsrClient(
       options.address,
@@ -192,8 +200,10 @@ class RivaRecognizeStream implements RecognizeStream {
   private config(sampleRate: SampleRate): RivaRecognitionConfig {
     const o = this.options;
     const hints = [...(o.hints ?? [])];
-    if (o.grammar?.kind === 'phrases') hints.push(...o.grammar.phrases);
-    if (o.grammar?.kind === 'yesno') hints.push('yes', 'no');
+    const sendGrammar = this.adapter.sendGrammar === true && o.grammar !== undefined;
+    // Without grammar support on the server, a grammar's phrases are the best hints there are.
+    if (!sendGrammar && o.grammar?.kind === 'phrases') hints.push(...o.grammar.phrases);
+    if (!sendGrammar && o.grammar?.kind === 'yesno') hints.push('yes', 'no');
     return {
       encoding: this.adapter.mulaw && sampleRate === 8000 ? 'MULAW' : 'LINEAR_PCM',
       sample_rate_hertz: sampleRate,
@@ -205,6 +215,7 @@ class RivaRecognizeStream implements RecognizeStream {
       model: this.adapter.model ?? '',
       speech_contexts: hints.length > 0 ? [{ phrases: hints, boost: this.adapter.hintBoost ?? 10 }] : [],
       endpointing_config: o.endpointSilenceMs === undefined ? null : { stop_history: o.endpointSilenceMs },
+      custom_configuration: sendGrammar ? { [GRAMMAR_KEY]: JSON.stringify(o.grammar) } : {},
     };
   }
 
