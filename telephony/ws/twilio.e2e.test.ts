@@ -73,7 +73,8 @@ describe('Twilio end to end (engine + walking skeleton + simulated caller)', () 
     const spreadMs = segs.at(-1)!.arrivedMs - segs[0]!.arrivedMs;
     const greetingMs = (greeting.length * 1000) / 8000;
     expect(spreadMs).toBeGreaterThan(greetingMs - 200);
-    expect(spreadMs).toBeLessThan(greetingMs + 500);
+    // (Upper bound loose: on a busy machine event-loop stalls stretch the schedule a little.)
+    expect(spreadMs).toBeLessThan(greetingMs + 1500);
     // The caller echoed the mark once its playout clock had played everything before it.
     const echoed = await caller.waitFor('caller.mark');
     expect(echoed.cleared).toBe(false);
