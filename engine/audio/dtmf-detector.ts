@@ -63,10 +63,10 @@ export class DtmfDetector {
   private readonly coeffs = new Float64Array(8);
   private readonly harmCoeff = new Float64Array(4);
   private readonly loCoeffs = new Float64Array(8);
+  private readonly hiCoeffs = new Float64Array(8);
   /** cos / sin of each tone's phase over one block, for the frequency-offset measurement. */
   private readonly cosTable: Float32Array[] = [];
   private readonly sinTable: Float32Array[] = [];
-  private readonly hiCoeffs = new Float64Array(8);
   private readonly power = new Float64Array(8);
   private readonly block: Float32Array;
   private fill = 0;
