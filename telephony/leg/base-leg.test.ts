@@ -180,3 +180,19 @@ describe('BaseLeg', () => {
     await expect(leg.transfer({ target: 'sip:a@b' })).rejects.toMatchObject({ code: 'TRANSFER_UNSUPPORTED' });
   });
 });
+
+describe('BaseLeg: hang-up from inside a mark listener', () => {
+  it('stops at once: no further frame, no drained after the hangup', () => {
+    const { t, pacer, leg, events } = setup();
+    leg.sendAudio(audio(160, 1));
+    leg.mark('bye');
+    leg.sendAudio(audio(320, 2));
+    leg.on('mark', (m) => {
+      if (m.name === 'bye' && m.played) leg.hangup('after goodbye');
+    });
+    t.advance(200);
+    expect(leg.wire).toEqual(['frame:160:1']);
+    expect(events).toEqual(['hangup:bot']);
+    expect(pacer.size).toBe(0);
+  });
+});

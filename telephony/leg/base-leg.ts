@@ -159,6 +159,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     }
     const { frame, marks } = this.queue.next();
     for (const name of marks) this.markReached(name);
+    if (this.ended) return; // a mark listener hung up
     if (frame) {
       this.writeFrame(frame);
       this.framesOut?.inc();

@@ -67,9 +67,8 @@ export class TwilioLeg extends BaseLeg {
   }
 
   protected override markReached(name: string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
     this.outstanding.push(name);
-    this.ws.send(this.encoder.mark(name));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(this.encoder.mark(name));
   }
 
   protected override takeOutstandingMarks(): string[] {
