@@ -2,6 +2,9 @@ import { isValidZone, zoneSpreadHours } from './local-time.ts';
 import { nanpZones } from './nanp-zones.ts';
 import { australiaZones, regionZones } from './region-zones.ts';
 
+/** Spread per zone set: the tables hold a few dozen sets, and offsets over a year do not change. */
+const spreadCache = new Map<string, number>();
+
 export type ZoneResolution =
   | { ok: true; zones: readonly string[]; source: 'column' | 'prefix' | 'region' }
   | { ok: false; reason: 'bad_timezone' | 'unknown_zone'; detail: string };
@@ -51,7 +54,12 @@ export function resolveZones(input: ZoneInput, maxSpreadHours: number, refMs = D
       detail: `no time zone table for region ${region}: add a timezone column`,
     };
   }
-  const spread = zoneSpreadHours(zones, refMs);
+  const key = zones.join('|');
+  let spread = spreadCache.get(key);
+  if (spread === undefined) {
+    spread = zoneSpreadHours(zones, refMs);
+    spreadCache.set(key, spread);
+  }
   if (spread > maxSpreadHours) {
     return {
       ok: false,
