@@ -6,6 +6,7 @@ import { isVoicebotError, type VoicebotError } from '../../engine/errors.ts';
 import { createRootLogger } from '../../engine/log/logger.ts';
 import { type Catalog, parseCatalog } from './catalog.ts';
 import { DeterministicNlu } from './deterministic-nlu.ts';
+import { parseDigits } from './digits.ts';
 import { nluLogFields } from './log-fields.ts';
 import { normalize, segment } from './normalize.ts';
 import { phoneticKey, similarity, stemEn } from './phonetic.ts';
@@ -304,6 +305,56 @@ describe('DeterministicNlu', () => {
     const perCallMs = (performance.now() - start) / 300;
     // ~1 ms on a shared 2-core machine; the bound leaves room for a loaded CI box.
     expect(perCallMs).toBeLessThan(10);
+  });
+});
+
+describe('digits and dates, beyond the corpus', () => {
+  it('reads back any digit string spoken one by one, in either language', () => {
+    const EN = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const ZH = ['零', '幺', '二', '三', '四', '五', '六', '七', '八', '九'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 18 }),
+        fc.boolean(),
+        (ds, zh) => {
+          const spoken = ds.map((d) => (zh ? ZH[d] : EN[d])).join(zh ? '' : ' ');
+          expect(parseDigits(normalize(spoken).tokens)?.value).toBe(ds.join(''));
+        },
+      ),
+    );
+  });
+
+  it('keeps wall-clock times across a daylight-saving change', () => {
+    // Saturday 2026-03-07 10:00 EST; clocks go forward on Sunday 2026-03-08.
+    const now = new Date('2026-03-07T15:00:00Z');
+    const r = nlu.parse('tomorrow at 3 pm', {
+      language: 'en-US',
+      expected: 'date',
+      now,
+      timeZone: 'America/New_York',
+    });
+    expect(r.slots.date).toMatchObject({
+      date: '2026-03-08',
+      time: '15:00',
+      instant: '2026-03-08T19:00:00.000Z',
+    });
+    const before = nlu.parse('today at 3 pm', {
+      language: 'en-US',
+      expected: 'date',
+      now,
+      timeZone: 'America/New_York',
+    });
+    expect(before.slots.date?.instant).toBe('2026-03-07T20:00:00.000Z');
+  });
+
+  it('rolls over month and year ends', () => {
+    const now = new Date('2026-12-31T08:00:00Z'); // Thursday 16:00 in Shanghai
+    const zh = (t: string) =>
+      nlu.parse(t, { language: 'zh-CN', expected: 'date', now, timeZone: 'Asia/Shanghai' });
+    expect(zh('明天').slots.date?.date).toBe('2027-01-01');
+    expect(zh('下周一').slots.date?.date).toBe('2027-01-04');
+    expect(zh('5号').slots.date?.date).toBe('2027-01-05');
+    expect(zh('上午九点').slots.date).toMatchObject({ date: '2027-01-01', time: '09:00' });
   });
 });
 
