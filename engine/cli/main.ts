@@ -12,12 +12,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).default,
   demo: async () => (await import('./commands/demo.ts')).default,
   'speech-server': async () => (await import('./commands/speech-server.ts')).default,
+  'sip-call': async () => (await import('./commands/sip-call.ts')).default,
 };
 
 const SUMMARIES: Record<string, string> = {
   serve: 'run the engine: HTTP (/healthz, /readyz, /metrics) and the WebSocket telephony gateway',
   demo: 'start a local engine and place a demo call with the simulated caller (prints a timeline)',
   'speech-server': 'serve the Riva gRPC speech API (ASR + TTS) backed by the embedded engines',
+  'sip-call': 'place one outbound SIP call (sipp, a PBX or a trunk), play audio, print the disposition',
 };
 
 export function mainHelp(): string {
