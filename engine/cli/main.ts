@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).default,
   demo: async () => (await import('./commands/demo.ts')).default,
   'speech-server': async () => (await import('./commands/speech-server.ts')).default,
+  token: async () => (await import('./commands/token.ts')).default,
   'sip-call': async () => (await import('./commands/sip-call.ts')).default,
 };
 
@@ -19,6 +20,7 @@ const SUMMARIES: Record<string, string> = {
   serve: 'run the engine: HTTP (/healthz, /readyz, /metrics) and the WebSocket telephony gateway',
   demo: 'start a local engine and place a demo call with the simulated caller (prints a timeline)',
   'speech-server': 'serve the Riva gRPC speech API (ASR + TTS) backed by the embedded engines',
+  token: 'mint a URL token for the WebSocket gateway (wss://host/raw?token=...)',
   'sip-call': 'place one outbound SIP call (sipp, a PBX or a trunk), play audio, print the disposition',
 };
 
