@@ -31,6 +31,7 @@ interface ChildResult {
   framesReceived: number;
   jitter: ReturnType<MsHistogram['toJSON']>;
   cpuPct: number;
+  cpuPerFrameUs: number;
 }
 
 type ChildMessage =
@@ -168,6 +169,7 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
     holdS: Math.round(wallMs / 100) / 10,
     engineCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
     callersCpuPct: result.cpuPct,
+    callersCpuPerFrameUs: result.cpuPerFrameUs,
     // Load-independent cost: engine CPU per media frame (in or out) during the hold, and what
     // that projects to for 1000 calls (100 frames/s each: 50 in + 50 out).
     engineCpuPerFrameUs: Math.round((cpuUs / Math.max(1, framesInWindow)) * 10) / 10,
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
         `\n== ${calls} calls (${r.connected} connected, ${r.connectFailed} failed), hold ${r.holdS} s, load avg before ${loadBefore}`,
         `  engine CPU            ${r.engineCpuPct} % of one core (callers' process: ${r.callersCpuPct} %), event-loop utilization ${r.engineEventLoopUtilization}`,
         `  engine loop delay     ${JSON.stringify(r.engineLoopDelayMs)} ms`,
-        `  engine cost           ${r.engineCpuPerFrameUs} us CPU per frame (${r.framesInWindow} frames in the window) -> ${r.projectedCpuPctAt1000Calls} % of one core for 1000 calls`,
+        `  engine cost           ${r.engineCpuPerFrameUs} us CPU per frame (${r.framesInWindow} frames in the window) -> ${r.projectedCpuPctAt1000Calls} % of one core for 1000 calls; callers ${r.callersCpuPerFrameUs} us per frame`,
         `  RSS                   idle ${r.rssIdleMb} MB, loaded ${r.rssLoadedMb} MB, ${r.rssPerCallKb} KB per call`,
         `  pacer lateness        p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms (${lat.count} slots)`,
         `  caller jitter         p50 ${jit.p50} ms, p99 ${jit.p99} ms, max ${jit.max} ms (${jit.count} gaps)`,

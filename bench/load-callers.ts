@@ -71,20 +71,30 @@ async function run(job: Job): Promise<void> {
   send({ type: 'ramped', connected: callers.length, failed });
   await sleep(1000);
   jitter.reset();
+  const frameCount = (): number => {
+    let n = 0;
+    for (const c of callers) {
+      const f = c.frameCounts();
+      n += f.sent + f.received;
+    }
+    return n;
+  };
+  const frames0 = frameCount();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(job.seconds * 1000);
   const cpu = process.cpuUsage(cpu0);
   const cpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 1000) / 10;
+  const cpuPerFrameUs = Math.round(((cpu.user + cpu.system) / Math.max(1, frameCount() - frames0)) * 10) / 10;
   send({ type: 'holding-done' });
   const closes = callers.map((c) => c.hangup().catch(() => null));
   await Promise.all(closes);
   let framesSent = 0;
   let framesReceived = 0;
   for (const c of callers) {
-    const s = c.stats();
-    framesSent += s.framesSent;
-    framesReceived += s.framesReceived;
+    const f = c.frameCounts();
+    framesSent += f.sent;
+    framesReceived += f.received;
   }
   send({
     type: 'result',
@@ -94,6 +104,7 @@ async function run(job: Job): Promise<void> {
     framesReceived,
     jitter: jitter.toJSON(),
     cpuPct,
+    cpuPerFrameUs,
   });
 }
 
