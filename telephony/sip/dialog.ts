@@ -347,7 +347,3 @@ export class SipDialog {
     this.ua.forget(this);
   }
 }
-
-export function makeDialogIdForLog(callId: string): string {
-  return callId.length > 64 ? callId.slice(0, 64) : callId;
-}

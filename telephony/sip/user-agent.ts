@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { pino } from 'pino';
 import type { Logger } from '../../engine/log/logger.ts';
@@ -6,21 +5,13 @@ import type { Metrics } from '../../engine/metrics/metrics.ts';
 import type { CallHandler, CallInfo } from '../call-leg.ts';
 import { Pacer } from '../media/pacer.ts';
 import { RtpPortAllocator } from '../rtp/port-allocator.ts';
-import { RtpSession } from '../rtp/rtp-session.ts';
 import { ALLOW, newTag, type SipDialog, type UaContext } from './dialog.ts';
-import { parseCSeq, parseNameAddr, parseVia, tagOf } from './header-values.ts';
+import { parseCSeq, parseVia, tagOf } from './header-values.ts';
 import { createResponse, type SipMessage, type SipRequest, type SipResponse, serialize } from './message.ts';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, parseMessage, SipParseError } from './parser.ts';
 import type { Law } from './sdp.ts';
-import { negotiateOffer, SdpError } from './sdp.ts';
 import { SipCallLeg } from './sip-call-leg.ts';
-import {
-  DEFAULT_TIMERS,
-  type Endpoint,
-  type ServerTransaction,
-  type SipTimers,
-  TransactionLayer,
-} from './transactions.ts';
+import { DEFAULT_TIMERS, type Endpoint, type SipTimers, TransactionLayer } from './transactions.ts';
 import { InviteHandler } from './uas.ts';
 
 export interface SipUserAgentOptions {
