@@ -21,6 +21,7 @@ let api: Server | null = null;
 afterEach(async () => {
   await engine?.close();
   engine = null;
+  api?.closeAllConnections();
   await new Promise<void>((r) => (api ? api.close(() => r()) : r()));
   api = null;
 });
