@@ -32,6 +32,8 @@ export interface RivaAsrOptions {
   credentials?: grpc.ChannelCredentials;
   /** Extra call metadata, e.g. `authorization: Bearer …` for a hosted endpoint. */
   metadata?: Record<string, string>;
+  /** Audio per StreamingRecognizeRequest (Riva suggests about 100 ms). Default 100. */
+  chunkMs?: number;
   /** Send G.711 µ-law instead of PCM when the audio is 8 kHz (halves the bandwidth). */
   mulaw?: boolean;
   model?: string;
@@ -95,6 +97,9 @@ interface ActiveCall {
   sentMs: number;
   cancelledByUs: boolean;
   finalTimer?: NodeJS.Timeout;
+  /** Encoded audio not yet written (batched into chunkMs messages). */
+  chunk: Buffer[];
+  chunkMs: number;
 }
 
 class RivaRecognizeStream implements RecognizeStream {
@@ -133,10 +138,19 @@ class RivaRecognizeStream implements RecognizeStream {
     const audio = useMulaw
       ? Buffer.from(mulawEncode(frame.samples))
       : Buffer.from(int16ToBytes(frame.samples));
-    active.call.write({ audio_content: audio });
     const ms = (frame.samples.length * 1000) / frame.sampleRate;
+    active.chunk.push(audio);
+    active.chunkMs += ms;
+    if (active.chunkMs >= (this.adapter.chunkMs ?? 100)) this.writeChunk(active);
     active.sentMs += ms;
     this.timelineMs += ms;
+  }
+
+  private writeChunk(active: ActiveCall): void {
+    if (active.chunk.length === 0) return;
+    active.call.write({ audio_content: Buffer.concat(active.chunk) });
+    active.chunk = [];
+    active.chunkMs = 0;
   }
 
   flush(): void {
@@ -169,7 +183,14 @@ class RivaRecognizeStream implements RecognizeStream {
     const call = (
       this.client as unknown as { StreamingRecognize(m: grpc.Metadata, o: grpc.CallOptions): Call }
     ).StreamingRecognize(metadata, {});
-    const active: ActiveCall = { call, offsetMs: this.timelineMs, sentMs: 0, cancelledByUs: false };
+    const active: ActiveCall = {
+      call,
+      offsetMs: this.timelineMs,
+      sentMs: 0,
+      cancelledByUs: false,
+      chunk: [],
+      chunkMs: 0,
+    };
     this.calls.add(active);
     this.current = active;
     call.on('data', (res: RivaStreamingResponse) => this.onResponse(active, res));
@@ -220,6 +241,7 @@ class RivaRecognizeStream implements RecognizeStream {
   }
 
   private halfClose(active: ActiveCall): void {
+    this.writeChunk(active);
     active.call.end();
     const ms = this.adapter.finalTimeoutMs ?? 10_000;
     active.finalTimer = setTimeout(() => {
