@@ -121,7 +121,15 @@ function parseTime(text: string): TimeOfDay | undefined {
   if (/\bmidnight\b/.test(text)) return { hour: 0, minute: 0 };
   let m: RegExpMatchArray | null;
   // 三点半, 下午3点15分, 十二点一刻, 8点, 15:30 (also in Chinese text)
+  // "快一点", "早一点" mean "a bit faster/earlier", not one o'clock.
   m = text.match(new RegExp(`(${ZH_NUM})[点點时](半|一刻|三刻|(${ZH_NUM})分?)?`));
+  if (
+    m &&
+    m[1] === '一' &&
+    m.index !== undefined &&
+    /[快慢早晚多少好大小近远再稍]/.test(text[m.index - 1] ?? '')
+  )
+    m = null;
   if (m) {
     const h = zhValue(m[1]!);
     let min = 0;
@@ -191,7 +199,8 @@ function parseDay(text: string, today: PlainDate): DayParse | undefined {
   if (/\bday after tomorrow\b|后天/.test(text)) return rel(2);
   if (/\btomorrow\b|明天|明日|明早|明晚|明儿/.test(text)) return rel(1);
   if (/\byesterday\b|昨天/.test(text)) return rel(-1);
-  if (/\btoday\b|\btonight\b|今天|今日|今晚|今早/.test(text)) return rel(0);
+  if (/\btoday\b|\btonight\b|\bthis (morning|afternoon|evening)\b|今天|今日|今晚|今早/.test(text))
+    return rel(0);
   let m: RegExpMatchArray | null;
   m = text.match(new RegExp(`(${ZH_NUM})(?:天|日)(?:后|以后|之后)`));
   if (m) {
@@ -372,6 +381,26 @@ function compactText(tokens: readonly string[]): string {
 /** Reads a date and/or time from normalised tokens; undefined when neither is there. */
 export function parseDate(heard: readonly string[], now: Date, timeZone: string): DateParse | undefined {
   const text = compactText(fixTokens(heard));
+  const later = text.match(
+    /\bin (an|a|\d+|[a-z]+(?: [a-z]+)?) (hours?|minutes?|mins?)\b|(\S+?)(个)?(小时|分钟)(后|以后|之后)/,
+  );
+  if (later) {
+    const amount =
+      later[1] !== undefined ? (/^an?$/.test(later[1]) ? 1 : enValue(later[1])) : zhValue(later[3]!);
+    if (amount !== undefined && amount > 0 && amount <= 48 * 60) {
+      const hours = /^h|小时/.test(later[2] ?? later[5]!);
+      const at = new Date(now.getTime() + amount * (hours ? 3_600_000 : 60_000));
+      const w = wallTime(at, timeZone);
+      const hh = String(w.hour).padStart(2, '0');
+      const mm = String(w.minute).padStart(2, '0');
+      return {
+        date: formatDate(w),
+        time: `${hh}:${mm}`,
+        instant: new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString(),
+        confidence: 0.85,
+      };
+    }
+  }
   const wall: WallTime = wallTime(now, timeZone);
   const today: PlainDate = { year: wall.year, month: wall.month, day: wall.day };
   const day = parseDay(text, today);

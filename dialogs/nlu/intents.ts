@@ -13,14 +13,15 @@ import { PinyinVocabulary } from './pinyin.ts';
 import type { GlobalIntent } from './types.ts';
 
 interface IntentCue {
-  intent: GlobalIntent;
+  /** `none` marks words that contain an intent phrase but mean something else (人工智能). */
+  intent: GlobalIntent | 'none';
   /** Only when the utterance is this phrase plus politeness/fillers. */
   whole?: boolean;
   /** Also a plain answer ("没有了" = no more items): yields to a filled slot. */
   weak?: boolean;
 }
 
-const P = (intent: GlobalIntent, phrases: string[], flags: Omit<IntentCue, 'intent'> = {}) =>
+const P = (intent: GlobalIntent | 'none', phrases: string[], flags: Omit<IntentCue, 'intent'> = {}) =>
   phrases.map((p): [string, IntentCue] => [p, { intent, ...flags }]);
 
 const CUES: [string, IntentCue][] = [
@@ -149,6 +150,15 @@ const CUES: [string, IntentCue][] = [
     '回到上一步',
     '退回',
     '重新开始',
+  ]),
+  ...P('none', [
+    '人工智能',
+    '人工费',
+    '客服电话',
+    'human resources',
+    'call me back',
+    'back door',
+    'back yard',
   ]),
   ...P('help', [
     'help',
@@ -279,6 +289,8 @@ export function parseIntents(heard: readonly string[]): IntentParse[] {
   const rest = tokens.length - intentTokens - fillerTokens;
   for (const m of matches) {
     const cue = m.value;
+    const intent = cue.intent;
+    if (intent === 'none') continue;
     const len = m.end - m.start;
     if (cue.whole && rest > 0) continue;
     // Share of the utterance the phrase covers, fillers discounted.
@@ -286,9 +298,9 @@ export function parseIntents(heard: readonly string[]): IntentParse[] {
     let confidence = 0.6 + 0.35 * coverage;
     if (cue.weak) confidence -= 0.15;
     if (guessed) confidence -= 0.1;
-    const prev = found.get(cue.intent);
+    const prev = found.get(intent);
     if (!prev || prev.confidence < confidence) {
-      found.set(cue.intent, { intent: cue.intent, confidence: round(confidence), weak: cue.weak === true });
+      found.set(intent, { intent, confidence: round(confidence), weak: cue.weak === true });
     }
   }
   return [...found.values()].sort((a, b) => b.confidence - a.confidence);
