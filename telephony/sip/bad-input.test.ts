@@ -137,6 +137,19 @@ describe('bad SIP input is answered or dropped, counted, and never crashes', () 
     expect(ua.ports.inUse).toBe(0);
   });
 
+  it('an INVITE with an unusable From header gets 400 and releases its port', async () => {
+    await setup();
+    const rtp = await udp();
+    const invite = rawRequest(peer.port, ua.endpoint.port, {
+      method: 'INVITE',
+      headers: ['Content-Type: application/sdp'],
+      body: offer(rtp.address().port),
+    }).replace(/From: [^\r]*/, 'From: <sip:caller@127.0.0.1;tag=x');
+    peer.send(invite, ua.endpoint.port);
+    await peer.next(isResponse(400));
+    expect(ua.ports.inUse).toBe(0);
+  });
+
   it('over maxCalls -> 503 capacity', async () => {
     await setup({ maxCalls: 1 });
     const rtp = await udp();

@@ -6,7 +6,7 @@ import type { CallHandler, CallInfo } from '../call-leg.ts';
 import { Pacer } from '../media/pacer.ts';
 import { RtpPortAllocator } from '../rtp/port-allocator.ts';
 import { ALLOW, newTag, type SipDialog, type UaContext } from './dialog.ts';
-import { parseCSeq, parseVia, tagOf } from './header-values.ts';
+import { parseCSeq, parseNameAddr, parseVia, tagOf } from './header-values.ts';
 import { createResponse, type SipMessage, type SipRequest, type SipResponse, serialize } from './message.ts';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, parseMessage, SipParseError } from './parser.ts';
 import type { Law } from './sdp.ts';
@@ -240,6 +240,10 @@ export class SipUserAgent implements UaContext {
     try {
       parseVia(req.headers.get('via')!);
       parseCSeq(req.headers.get('cseq')!);
+      parseNameAddr(req.headers.get('from')!);
+      parseNameAddr(req.headers.get('to')!);
+      const contact = req.headers.get('contact');
+      if (contact && contact !== '*') parseNameAddr(contact);
     } catch (err) {
       this.metrics?.sipBadMessages.inc({ reason: 'malformed' });
       if (req.method !== 'ACK')
@@ -270,7 +274,13 @@ export class SipUserAgent implements UaContext {
     }
     switch (req.method) {
       case 'INVITE':
-        void this.uas.onInvite(req, txn, source);
+        this.uas.onInvite(req, txn, source).catch((err: unknown) => {
+          // A header we could not use (bad From/Contact URI...): answer, count, keep serving.
+          this.metrics?.sipBadMessages.inc({ reason: 'unhandled' });
+          this.log.warn({ problem: (err as Error).message }, 'INVITE failed');
+          if (txn.state === 'proceeding')
+            txn.respond(createResponse(req, 400, { reason: 'Bad Request', toTag: newTag() }));
+        });
         return;
       case 'OPTIONS':
         txn.respond(
