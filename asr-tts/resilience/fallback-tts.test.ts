@@ -110,7 +110,7 @@ describe('FallbackTts', () => {
     // One prompt's worth of audio, not a repeat: the fallback skipped what was already played.
     expect(Math.abs(durationMs(got) - durationMs(alone))).toBeLessThan(100);
     expect(contiguous(got)).toBe(true);
-  });
+  }, 60_000);
 
   it('an open breaker skips the primary; bad requests are thrown, not retried or hidden', async () => {
     const breaker = new CircuitBreaker({ name: 'riva-tts', failureThreshold: 1, openMs: 60_000 });

@@ -81,7 +81,7 @@ describe('speech server killed mid-stream', () => {
       /voicebot_speech_errors_total\{adapter="riva-asr",kind="asr",code="ASR_UNAVAILABLE"\} 1/,
     );
     await adapter.close();
-  });
+  }, 60_000);
 
   it('the breaker opens on the failure, skips the dead server, half-opens after the cool-down and closes once it is back', async () => {
     const server = await start();
@@ -131,5 +131,5 @@ describe('speech server killed mid-stream', () => {
         `voicebot_speech_breaker_transitions_total{breaker="riva-asr",state="${state}"} 1`,
       );
     await adapter.close();
-  });
+  }, 60_000);
 });
