@@ -162,6 +162,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly campaignImportRows = new Counter({
+    name: 'voicebot_campaign_import_rows_total',
+    help: 'Contact list rows read by imports, by outcome (imported, or the reject reason)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'voicebot_process_' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '../../metrics/metrics.ts';
 import { campaignInput } from '../store/conformance.ts';
 import { SqliteCampaignStore } from '../store/sqlite-store.ts';
 import { pgHarness, requirePostgres } from '../store/testing/pg-harness.ts';
@@ -98,12 +99,21 @@ describe.each(backends)('contact import on %s', (_name, make) => {
 
   it('rejects each bad row with its line and reason, and drops none', async () => {
     const rejects: RejectedRow[] = [];
+    const metrics = new Metrics();
     const s = await importContacts({
       store,
       campaignId: 'bad',
       source: fixture('bad-rows.csv'),
       nowMs: T0,
       onReject: (r) => rejects.push(r),
+      metrics,
+    });
+    const counted = (await metrics.campaignImportRows.get()).values.map((v) => [v.labels.outcome, v.value]);
+    expect(Object.fromEntries(counted)).toMatchObject({
+      imported: 2,
+      missing_column: 2,
+      bad_number: 2,
+      dnc: 1,
     });
     const got = rejects.sort((a, b) => a.line - b.line).map((r) => [r.line, r.reason]);
     expect(got).toEqual([

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { VoicebotError } from '../../errors.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
 import { COMPLIANCE_PROFILES, subdivisionOf } from '../compliance-profiles.ts';
 import { normalizeNumber } from '../phone.ts';
 import type { CampaignStore, NewContact } from '../store/types.ts';
@@ -60,6 +61,8 @@ export interface ImportOptions {
   nowMs?: number;
   importId?: string;
   maxSamples?: number;
+  /** Counts rows by outcome on voicebot_campaign_import_rows_total. */
+  metrics?: Metrics;
 }
 
 const PHONE_HEADERS = ['phone', 'number', 'phone_number', 'msisdn', 'e164'];
@@ -102,6 +105,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
   const reject = (row: RejectedRow) => {
     summary.rejected++;
     summary.byReason[row.reason]++;
+    options.metrics?.campaignImportRows.inc({ outcome: row.reason });
     if (summary.samples.length < maxSamples) summary.samples.push(row);
     options.onReject?.(row);
   };
@@ -133,6 +137,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
       nowMs,
     );
     summary.imported += r.inserted;
+    if (r.inserted) options.metrics?.campaignImportRows.inc({ outcome: 'imported' }, r.inserted);
     for (const d of r.duplicates) {
       const c = allowed[d.index]!;
       const inFile = d.importId === summary.importId;
