@@ -14,13 +14,16 @@ import type { Nlu, NluContext, NluInterpretation, NluResult, NluSlots } from './
 import { parseYesNo } from './yes-no.ts';
 
 const LANGUAGES = new Set(['zh-CN', 'en-US']);
+/** Tokens parsed per utterance (about 40 s of Chinese speech); the rest is ignored. */
+export const MAX_TOKENS = 200;
 const EXPECTED = new Set(['yesno', 'number', 'digits', 'menu', 'date', 'free']);
 
 export class DeterministicNlu implements Nlu {
   parse(text: string, context: NluContext): NluResult {
     checkContext(context);
     const norm = normalize(typeof text === 'string' ? text : '');
-    const tokens = norm.tokens;
+    // One turn of speech is far shorter; the cap bounds the time a pathological input can take.
+    const tokens = norm.tokens.length > MAX_TOKENS ? norm.tokens.slice(0, MAX_TOKENS) : norm.tokens;
     const expected = context.expected ?? 'free';
     const slots: NluSlots = {};
     let slotConfidence = 0;

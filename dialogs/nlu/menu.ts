@@ -44,6 +44,8 @@ interface Alias {
 interface CompiledCatalog {
   aliases: Alias[];
   maxLength: number;
+  /** Aliases by script and token count (`h3` = three Han characters, `l2` = two words). */
+  byShape: Map<string, Alias[]>;
 }
 
 const compiled = new WeakMap<Catalog, CompiledCatalog>();
@@ -79,7 +81,12 @@ function compile(catalog: Catalog): CompiledCatalog {
       });
     }
   }
-  const result = { aliases, maxLength: Math.max(...aliases.map((a) => a.length)) };
+  const byShape = new Map<string, Alias[]>();
+  for (const a of aliases) {
+    const shape = `${a.han ? 'h' : 'l'}${a.length}`;
+    byShape.set(shape, [...(byShape.get(shape) ?? []), a]);
+  }
+  const result = { aliases, maxLength: Math.max(...aliases.map((a) => a.length)), byShape };
   compiled.set(catalog, result);
   return result;
 }
@@ -136,17 +143,23 @@ function scoreLatin(window: string, joined: string, key: string, alias: Alias): 
 
 function scoreHan(chars: string, heard: readonly SyllableForms[], alias: Alias): number {
   if (chars === alias.form) return 1;
-  if (heard.length === alias.syllables.length) {
+  const n = alias.syllables.length;
+  if (heard.length === n) {
     // Same length: at most one unrelated syllable in four can still reach the threshold.
     let far = 0;
-    for (let k = 0; k < heard.length; k++) if (formsCost(heard[k]!, alias.syllables[k]!) > 0.4) far++;
-    if (far > (heard.length >= 4 ? 1 : 0)) return 0;
+    for (let k = 0; k < n; k++) if (formsCost(heard[k]!, alias.syllables[k]!) > 0.4) far++;
+    if (far > (n >= 4 ? 1 : 0)) return 0;
+  } else {
+    // One character more or less: all but one of the name's syllables must be heard somewhere.
+    let found = 0;
+    for (const syl of alias.syllables) if (heard.some((h) => formsCost(h, syl) <= 0.4)) found++;
+    if (found < n - 1) return 0;
   }
   const d = levenshtein<SyllableForms | Alias['syllables'][number]>(heard, alias.syllables, (x, y) =>
     formsCost(x as SyllableForms, y as Alias['syllables'][number]),
   );
-  const pinyinSim = 1 - d / Math.max(heard.length, alias.syllables.length);
-  return Math.max(0.92 * pinyinSim, 0.85 * similarity(chars, alias.form));
+  // The same characters always share a reading, so pinyin similarity bounds character similarity.
+  return 0.92 * (1 - d / Math.max(heard.length, n));
 }
 
 /** Every (span, item) pair scoring at or above the threshold. */
@@ -157,6 +170,7 @@ function findMatches(
   cat: CompiledCatalog,
 ): Match[] {
   const out: Match[] = [];
+  const keys = stems.map((t) => (isHan(t) ? '' : phoneticKey(t)));
   for (let i = 0; i < tokens.length; i++) {
     for (let len = 1; len <= cat.maxLength + 1 && i + len <= tokens.length; len++) {
       const slice = tokens.slice(i, i + len);
@@ -168,10 +182,11 @@ function findMatches(
       const words = han ? [] : stems.slice(i, i + len);
       const window = words.join(' ');
       const joined = words.join('');
-      const key = han ? '' : words.map(phoneticKey).join('');
+      const key = han ? '' : keys.slice(i, i + len).join('');
       const heard = han ? forms.slice(i, i + len) : [];
-      for (const alias of cat.aliases) {
-        if (alias.han !== han || Math.abs(alias.length - len) > 1) continue;
+      const script = han ? 'h' : 'l';
+      const near = [len - 1, len, len + 1].flatMap((n) => cat.byShape.get(`${script}${n}`) ?? []);
+      for (const alias of near) {
         const exact = han ? chars === alias.form : window === alias.form;
         if (!exact) {
           // A stop word may start a fuzzy mention only when the name itself starts with it (包子).
@@ -216,7 +231,7 @@ export function parseMenu(tokens: readonly string[], catalog: Catalog, language:
   // "three steam buns": "buns" matched exactly, "steam buns" fuzzily: take the longer mention.
   for (const c of chosen) {
     for (const o of matches) {
-      if (o.itemId !== c.itemId || o.end !== c.end || o.start >= c.start) continue;
+      if (o.end !== c.end || o.itemId !== c.itemId || o.start >= c.start) continue;
       if (taken.subarray(o.start, c.start).some((x) => x === 1)) continue;
       taken.fill(1, o.start, c.start);
       c.start = o.start;
