@@ -9,6 +9,7 @@ import { Metrics } from '../../engine/metrics/metrics.ts';
 import type { AsrEvent, RecognizeStream } from '../asr.ts';
 import { ScriptedAsr } from '../grpc/testing/scripted-asr.ts';
 import { type SpeechServerProcess, spawnSpeechServer } from '../grpc/testing/spawn-speech-server.ts';
+import { PocketsphinxAsr } from '../providers/pocketsphinx/pocketsphinx-asr.ts';
 import { RivaAsr } from '../providers/riva/riva-asr.ts';
 import { collect } from '../testing/collect.ts';
 import { concat, espeakClip, frames, silence } from '../testing/speech-audio.ts';
@@ -132,4 +133,33 @@ describe('speech server killed mid-stream', () => {
       );
     await adapter.close();
   }, 60_000);
+  it('real engines on both sides: pocketsphinx behind speech-server, then pocketsphinx in-process', async () => {
+    const server = await spawnSpeechServer(['--port', '0', '--asr', 'pocketsphinx']);
+    servers.push(server);
+    const embedded = new PocketsphinxAsr({ workers: 1 });
+    const adapter = new FallbackAsr({
+      primary: new RivaAsr({ address: server.address, sendGrammar: true }),
+      fallback: embedded,
+    });
+    expect(adapter.capabilities.grammar).toBe(true);
+    const s = adapter.stream({ language: 'en-US', grammar: { kind: 'yesno' }, endpointSilenceMs: 500 });
+    const yes = concat(espeakClip('yes', RATE).samples, silence(900, RATE));
+    let t = pushAudio(s, yes, 0);
+    const first = await collect(s, 30_000, (e) => e.type === 'asr.final' || e.type === 'asr.error');
+    expect(first.at(-1)).toMatchObject({ type: 'asr.final', text: 'yes' });
+
+    const no = espeakClip('no', RATE).samples;
+    const half = Math.floor(no.length / 2);
+    t = pushAudio(s, no.subarray(0, half), t);
+    await new Promise((r) => setTimeout(r, 100));
+    server.child.kill('SIGKILL');
+    await server.exited;
+    const failure = await collect(s, 10_000, (e) => e.type === 'asr.error');
+    expect(failure.at(-1)).toMatchObject({ code: 'ASR_UNAVAILABLE', retryable: true });
+    pushAudio(s, concat(no.subarray(half), silence(900, RATE)), t);
+    s.end();
+    const rest = await collect(s, 30_000);
+    expect(rest.filter((e): e is Final => e.type === 'asr.final').map((f) => f.text)).toEqual(['no']);
+    await adapter.close();
+  }, 90_000);
 });
