@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isVoicebotError, type VoicebotError } from '../../engine/errors.ts';
 import { createRootLogger } from '../../engine/log/logger.ts';
 import { type Catalog, parseCatalog } from './catalog.ts';
-import { DeterministicNlu } from './deterministic-nlu.ts';
+import { DeterministicNlu, MAX_TOKENS } from './deterministic-nlu.ts';
 import { parseDigits } from './digits.ts';
 import { nluLogFields } from './log-fields.ts';
 import { normalize, segment } from './normalize.ts';
@@ -226,6 +226,17 @@ describe('DeterministicNlu', () => {
       const r = nlu.parse(text, { language: 'zh-CN', expected: 'free', catalog, now: new Date(0) });
       expect(r.text.original).toBe(text);
     }
+  });
+
+  it('bounds the work on a pathologically long utterance (first MAX_TOKENS tokens only)', () => {
+    const long = '我要两份饺子和一瓶可乐'.repeat(500);
+    nlu.parse(long, { language: 'zh-CN', expected: 'free', catalog, now: new Date(0) });
+    const start = performance.now();
+    const r = nlu.parse(long, { language: 'zh-CN', expected: 'menu', catalog });
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(r.text.original).toBe(long);
+    // 200 tokens hold 18 full repetitions of the 11-character order, two lines each.
+    expect(r.slots.items).toHaveLength(2 * Math.floor(MAX_TOKENS / 11));
   });
 
   it('never throws on arbitrary text, in any mode, and keeps scores in 0..1', () => {
