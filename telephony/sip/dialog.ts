@@ -17,7 +17,7 @@ export interface UaContext {
   readonly ports: RtpPortAllocator;
   /** `sip:voicebot@host:port` for Contact headers. */
   contactUri(): string;
-  viaFor(branch: string): string;
+  viaFor(branch: string, transport?: 'udp' | 'tcp'): string;
   mediaAddress(): string;
   forget(dialog: SipDialog): void;
   transmit(message: SipRequest | SipResponse, to: Endpoint): void;
@@ -87,6 +87,8 @@ export class SipDialog {
   }
 
   private target(): Endpoint {
+    // Over TCP, in-dialog requests reuse the connection the call came in on.
+    if (this.peer.transport === 'tcp') return this.peer;
     const first = this.routeSet[0];
     return endpointOf(first ? parseNameAddr(first).uri : this.remoteTarget, this.peer);
   }
@@ -95,7 +97,7 @@ export class SipDialog {
   request(method: string, extra: [string, string][] = [], body = ''): Promise<SipResponse> {
     const cseq = method === 'ACK' ? this.localSeq : ++this.localSeq;
     const headers: [string, string][] = [
-      ['via', this.ua.viaFor(newBranch())],
+      ['via', this.ua.viaFor(newBranch(), this.peer.transport)],
       ['max-forwards', '70'],
       ['from', `<${this.localUri}>;tag=${this.localTag}`],
       ['to', `<${this.remoteUri}>;tag=${this.remoteTag}`],

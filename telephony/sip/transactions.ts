@@ -10,6 +10,8 @@ import { createRequest, type SipMessage, type SipRequest, type SipResponse } fro
 export interface Endpoint {
   address: string;
   port: number;
+  /** Default udp. Over tcp nothing is retransmitted by the transaction layer (RFC 3261 §17). */
+  transport?: 'udp' | 'tcp';
 }
 
 export interface SipTimers {
@@ -81,6 +83,7 @@ export class ServerTransaction {
       return;
     }
     this.state = 'completed';
+    const reliable = this.source.transport === 'tcp';
     if (this.isInvite) {
       let interval = t1Ms;
       const g = () => {
@@ -90,7 +93,7 @@ export class ServerTransaction {
         interval = Math.min(interval * 2, t2Ms);
         this.timers.push(setTimeout(g, interval));
       };
-      this.timers.push(setTimeout(g, interval));
+      if (!reliable) this.timers.push(setTimeout(g, interval));
       this.timers.push(setTimeout(() => this.terminate(), 64 * t1Ms)); // Timer H
     } else {
       this.timers.push(setTimeout(() => this.terminate(), 64 * t1Ms)); // Timer J
@@ -152,7 +155,7 @@ export class ClientTransaction {
       if (!invite && this.state === 'proceeding') interval = t2Ms;
       this.timers.push(setTimeout(retransmit, interval));
     };
-    this.timers.push(setTimeout(retransmit, interval)); // Timer A / E
+    if (this.target.transport !== 'tcp') this.timers.push(setTimeout(retransmit, interval)); // Timer A / E
     this.timers.push(
       setTimeout(() => {
         // Timer B / F

@@ -1,4 +1,5 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Socket as NetSocket, type Server } from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from '../../engine/log/logger.ts';
 import type { Metrics } from '../../engine/metrics/metrics.ts';
@@ -11,6 +12,7 @@ import { createResponse, type SipMessage, type SipRequest, type SipResponse, ser
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, parseMessage, SipParseError } from './parser.ts';
 import type { Law } from './sdp.ts';
 import { SipCallLeg } from './sip-call-leg.ts';
+import { StreamFramer } from './stream-framer.ts';
 import { DEFAULT_TIMERS, type Endpoint, type SipTimers, TransactionLayer } from './transactions.ts';
 import { InviteHandler } from './uas.ts';
 
@@ -32,6 +34,8 @@ export interface SipUserAgentOptions {
   ringMs?: number;
   referTimeoutMs?: number;
   maxQueuedMs?: number;
+  /** Also accept SIP over TCP on the same port (default true). */
+  tcp?: boolean;
   pacer?: Pacer;
   metrics?: Metrics;
   log?: Logger;
@@ -59,8 +63,12 @@ export class SipUserAgent implements UaContext {
   /** Outbound calls not yet connected count against maxCalls too. */
   pendingOutbound = 0;
 
+  /** Open TCP connections by "address:port" of the peer (responses and in-dialog requests reuse them). */
+  private readonly connections = new Map<string, NetSocket>();
+
   private constructor(
     private readonly socket: Socket,
+    private readonly tcp: Server | null,
     readonly endpoint: Endpoint,
     readonly options: SipUserAgentOptions,
   ) {
@@ -81,27 +89,67 @@ export class SipUserAgent implements UaContext {
       this.timers,
       (kind) => options.metrics?.sipRetransmissions.inc({ kind }),
     );
-    socket.on('message', (data, rinfo) => this.onDatagram(data, rinfo));
+    socket.on('message', (data, rinfo) => this.onMessage(data, { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (err) => this.log.error({ err }, 'SIP socket error'));
+    tcp?.on('connection', (conn) => this.onConnection(conn));
+  }
+
+  private onConnection(conn: NetSocket): void {
+    const source: Endpoint = {
+      address: conn.remoteAddress ?? '',
+      port: conn.remotePort ?? 0,
+      transport: 'tcp',
+    };
+    const key = `${source.address}:${source.port}`;
+    this.connections.set(key, conn);
+    const framer = new StreamFramer(this.limits.maxMessageBytes);
+    conn.setNoDelay(true);
+    conn.on('data', (chunk) => {
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch (err) {
+        this.metrics?.sipBadMessages.inc({ reason: 'stream-framing' });
+        this.log.warn(
+          { problem: (err as Error).message, from: key },
+          'bad SIP stream: closing the connection',
+        );
+        conn.destroy();
+        return;
+      }
+      for (const m of messages) this.onMessage(m, source);
+    });
+    conn.on('error', () => conn.destroy());
+    conn.on('close', () => this.connections.delete(key));
   }
 
   static async start(options: SipUserAgentOptions = {}): Promise<SipUserAgent> {
     const host = options.host ?? '127.0.0.1';
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(options.port ?? 5060, host, () => {
-        socket.off('error', reject);
-        resolve();
+    const wanted = options.port ?? 5060;
+    // UDP and TCP share one port number; with port 0 retry until both are free.
+    for (let attempt = 0; ; attempt++) {
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(wanted, host, () => {
+          socket.off('error', reject);
+          resolve();
+        });
       });
-    });
-    const ua = new SipUserAgent(
-      socket,
-      { address: options.publicAddress ?? host, port: socket.address().port },
-      options,
-    );
-    ua.log.info({ host, port: ua.endpoint.port }, 'SIP user agent listening (udp)');
-    return ua;
+      const port = socket.address().port;
+      let tcp: Server | null = null;
+      if (options.tcp !== false) {
+        tcp = await listenTcp(host, port);
+        if (!tcp) {
+          socket.close();
+          if (wanted === 0 && attempt < 5) continue;
+          throw new Error(`SIP port ${port} is free for UDP but not for TCP (set sip.port or disable TCP)`);
+        }
+      }
+      const ua = new SipUserAgent(socket, tcp, { address: options.publicAddress ?? host, port }, options);
+      ua.log.info({ host, port, tcp: tcp !== null }, 'SIP user agent listening');
+      return ua;
+    }
   }
 
   get isClosed(): boolean {
@@ -120,8 +168,8 @@ export class SipUserAgent implements UaContext {
     return `sip:voicebot@${this.endpoint.address}:${this.endpoint.port}`;
   }
 
-  viaFor(branch: string): string {
-    return `SIP/2.0/UDP ${this.endpoint.address}:${this.endpoint.port};rport;branch=${branch}`;
+  viaFor(branch: string, transport: 'udp' | 'tcp' = 'udp'): string {
+    return `SIP/2.0/${transport.toUpperCase()} ${this.endpoint.address}:${this.endpoint.port};rport;branch=${branch}`;
   }
 
   mediaAddress(): string {
@@ -131,6 +179,12 @@ export class SipUserAgent implements UaContext {
   transmit(message: SipMessage, to: Endpoint): void {
     if (this.closed) return;
     if (message.kind === 'response') this.metrics?.sipResponsesSent.inc({ status: String(message.status) });
+    if (to.transport === 'tcp') {
+      const conn = this.connections.get(`${to.address}:${to.port}`);
+      if (conn && !conn.destroyed) conn.write(serialize(message));
+      else this.log.warn({ to: `${to.address}:${to.port}` }, 'TCP connection gone: SIP message not sent');
+      return;
+    }
     this.socket.send(serialize(message), to.port, to.address);
   }
 
@@ -180,12 +234,16 @@ export class SipUserAgent implements UaContext {
     await new Promise((r) => setTimeout(r, 20));
     this.closed = true;
     this.txns.close();
+    for (const conn of this.connections.values()) conn.destroy();
+    const tcpClosed = this.tcp
+      ? new Promise<void>((resolve) => this.tcp!.close(() => resolve()))
+      : Promise.resolve();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await tcpClosed;
   }
 
-  private onDatagram(data: Buffer, rinfo: RemoteInfo): void {
+  private onMessage(data: Buffer, source: Endpoint): void {
     if (data.length <= 4 && data.toString().trim() === '') return; // CRLF keep-alive
-    const source = { address: rinfo.address, port: rinfo.port };
     let message: SipMessage;
     try {
       message = parseMessage(data, this.limits);
@@ -195,7 +253,7 @@ export class SipUserAgent implements UaContext {
         reason: e.status === 513 ? 'too-large' : e.status === 413 ? 'body-too-large' : 'malformed',
       });
       this.log.warn(
-        { status: e.status, problem: e.message, from: `${rinfo.address}:${rinfo.port}` },
+        { status: e.status, problem: e.message, from: `${source.address}:${source.port}` },
         'bad SIP message',
       );
       if (e instanceof SipParseError && e.request && e.request.method !== 'ACK')
@@ -321,3 +379,11 @@ const KNOWN_METHODS = new Set([
   'MESSAGE',
   'PUBLISH',
 ]);
+
+function listenTcp(host: string, port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, host, () => resolve(server));
+  });
+}
