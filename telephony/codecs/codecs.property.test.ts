@@ -81,7 +81,7 @@ describe('codecs never fail with anything but a WS_* error', () => {
         onlyWsErrors(() => parseRawMetadata(text));
         onlyWsErrors(() => parseRawControl(text));
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 

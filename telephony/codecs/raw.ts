@@ -7,7 +7,7 @@ import type { SampleRate } from '../../engine/audio/frame.ts';
 import { bytesToInt16 } from '../../engine/audio/pcm.ts';
 import { VoicebotError } from '../../engine/errors.ts';
 import type { CallDirection, TransferRequest } from '../call-leg.ts';
-import { DTMF_DIGITS, parseJsonObject } from './twilio.ts';
+import { DTMF_DIGITS, describeValue, jsonNumber, parseJsonObject } from './twilio.ts';
 
 /** Subprotocols the raw path accepts (the one the client offers is echoed). */
 export const RAW_SUBPROTOCOLS = ['audio.jambonz.org', 'audio.drachtio.org', 'voicebot.raw.v1'] as const;
@@ -48,11 +48,11 @@ export function parseRawMetadata(text: string): RawMetadata {
   if (msg.sampleRate === undefined) {
     throw new VoicebotError('WS_BAD_START', 'metadata lacks sampleRate (8000 or 16000)');
   }
-  const rate = Number(msg.sampleRate);
+  const rate = jsonNumber(msg.sampleRate);
   if (rate !== 8000 && rate !== 16000) {
     throw new VoicebotError(
       'WS_UNSUPPORTED_MEDIA',
-      `metadata.sampleRate ${String(msg.sampleRate).slice(0, 20)} is not 8000 or 16000`,
+      `metadata.sampleRate ${describeValue(msg.sampleRate)} is not 8000 or 16000`,
     );
   }
   const direction = msg.direction ?? 'inbound';
@@ -98,7 +98,7 @@ export function parseRawControl(text: string): RawControl {
       if (typeof digit !== 'string' || !DTMF_DIGITS.test(digit)) {
         throw new VoicebotError('WS_BAD_PAYLOAD', 'dtmf is missing or not one of 0-9 * # A-D');
       }
-      const duration = Number(msg.duration);
+      const duration = jsonNumber(msg.duration);
       return Number.isFinite(duration) && duration > 0
         ? { event: 'dtmf', digit, durationMs: duration }
         : { event: 'dtmf', digit };

@@ -29,6 +29,23 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A JSON number, or a string holding one (Twilio sends counters as strings); NaN otherwise.
+ * Never Number(object): a peer's {"toString":0} would throw.
+ */
+export function jsonNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return Number.NaN;
+}
+
+/** A short printable form of a peer's value for messages: its type unless it is a scalar. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 24));
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : 'missing';
+}
+
 /** Parses one text frame as a JSON object (WS_BAD_JSON otherwise). Shared by both protocols. */
 export function parseJsonObject(text: string): Json {
   let value: unknown;
@@ -83,10 +100,10 @@ function parseStart(msg: Json): TwilioStart {
   const format = start.mediaFormat;
   if (!isObject(format)) throw new VoicebotError('WS_BAD_START', 'start message lacks start.mediaFormat');
   const { encoding, sampleRate, channels } = format;
-  if (encoding !== 'audio/x-mulaw' || Number(sampleRate) !== 8000 || Number(channels ?? 1) !== 1) {
+  if (encoding !== 'audio/x-mulaw' || jsonNumber(sampleRate) !== 8000 || jsonNumber(channels ?? 1) !== 1) {
     throw new VoicebotError(
       'WS_UNSUPPORTED_MEDIA',
-      `mediaFormat ${[encoding, sampleRate, channels].map((v) => String(v).slice(0, 24)).join('/')} is not audio/x-mulaw 8000 mono`,
+      `mediaFormat ${[encoding, sampleRate, channels].map(describeValue).join('/')} is not audio/x-mulaw 8000 mono`,
     );
   }
   const tracks = Array.isArray(start.tracks) ? start.tracks.filter((t) => typeof t === 'string') : [];
