@@ -5,6 +5,10 @@
  * max concurrent calls with media, RTP packets, pacer lateness, CPU and memory of the bot process.
  *
  *   node --import tsx bench/sip-load.ts [--calls 300] [--rate 20] [--limit 200] [--hold-ms 10000]
+ *
+ * Last run (defaults; shared 2-core AMD EPYC, Node 20.20, sipp on the same cores, load avg ~14):
+ * 300/300 calls, 0 failed, 200 concurrent with media both ways, 300/300 digits, bot CPU 26% of
+ * one core, RSS max 140 MiB, pacer lateness p50 0.4 ms / p99 40 ms, 0 RTP ports left in use.
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
