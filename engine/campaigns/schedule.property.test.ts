@@ -153,7 +153,7 @@ describe('scheduling properties', () => {
       ),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 
   it('a dialer following nextAllowedTime stays in the windows and under every limit, across DST changes', () => {
     fc.assert(
@@ -195,5 +195,5 @@ describe('scheduling properties', () => {
       ),
       { numRuns: 400 },
     );
-  });
+  }, 60_000);
 });
