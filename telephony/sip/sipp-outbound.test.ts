@@ -86,6 +86,17 @@ describe('outbound calls to sipp', () => {
     });
   }
 
+  it("ua.call() uses the agent's configured credentials", async () => {
+    const { target } = await uas(['-sf', authScenario('401')]);
+    await ua.close();
+    ua = await SipUserAgent.start({ port: 0, username: 'bot', password: 'secret', ringTimeoutMs: 5000 });
+    const result = await ua.call({ to: target });
+    expect(result.disposition).toBe('answered');
+    result.leg!.hangup();
+    expect((await peer!.done).code).toBe(0);
+    expect(ua.ports.inUse).toBe(0);
+  });
+
   it('a wrong password ends as declined (403), port released', async () => {
     const { target } = await uas(['-sf', authScenario('401')]);
     const result = await placeCall(ua, { to: target, credentials: { username: 'bot', password: 'wrong' } });

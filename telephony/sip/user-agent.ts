@@ -14,6 +14,7 @@ import type { Law } from './sdp.ts';
 import { SipCallLeg } from './sip-call-leg.ts';
 import { StreamFramer } from './stream-framer.ts';
 import { DEFAULT_TIMERS, type Endpoint, type SipTimers, TransactionLayer } from './transactions.ts';
+import { type OutboundCallOptions, type OutboundCallResult, placeCall } from './uac.ts';
 import { InviteHandler } from './uas.ts';
 
 export interface SipUserAgentOptions {
@@ -36,6 +37,11 @@ export interface SipUserAgentOptions {
   maxQueuedMs?: number;
   /** Also accept SIP over TCP on the same port (default true). */
   tcp?: boolean;
+  /** Defaults for `call()`: outbound proxy `IPv4[:port]`, digest credentials, ring timeout. */
+  outboundProxy?: string;
+  username?: string;
+  password?: string;
+  ringTimeoutMs?: number;
   pacer?: Pacer;
   metrics?: Metrics;
   log?: Logger;
@@ -150,6 +156,21 @@ export class SipUserAgent implements UaContext {
       ua.log.info({ host, port, tcp: tcp !== null }, 'SIP user agent listening');
       return ua;
     }
+  }
+
+  /**
+   * Places an outbound call with this agent's defaults (outboundProxy, username/password,
+   * ringTimeoutMs) under the given options; see placeCall in uac.ts.
+   */
+  call(options: OutboundCallOptions): Promise<OutboundCallResult> {
+    const { outboundProxy, username, password, ringTimeoutMs } = this.options;
+    const [host, port] = outboundProxy ? outboundProxy.split(':') : [];
+    return placeCall(this, {
+      proxy: host ? { address: host, port: Number(port ?? 5060) } : undefined,
+      credentials: username && password ? { username, password } : undefined,
+      ringTimeoutMs,
+      ...options,
+    });
   }
 
   get isClosed(): boolean {
