@@ -63,10 +63,16 @@ async function recognize(
   s.end();
   const finals: string[] = [];
   let error: string | undefined;
+  const timer = setTimeout(() => {
+    error = 'timeout: no end after 60 s';
+    s.close();
+  }, 60_000);
   for await (const e of s as AsyncIterable<AsrEvent>) {
     if (e.type === 'asr.final') finals.push(e.text);
     if (e.type === 'asr.error') error = `${e.code}: ${e.message}`;
   }
+  clearTimeout(timer);
+  if (error) console.error(`  ${clip.id}: ${error}`);
   return { text: finals.join(' ').trim(), wallMs: performance.now() - t0, ...(error ? { error } : {}) };
 }
 
