@@ -25,6 +25,15 @@ export const ENV_KEYS: Record<string, string> = {
   VOICEBOT_PING_INTERVAL_MS: 'gateway.pingIntervalMs',
   TWILIO_API_BASE_URL: 'gateway.twilioApiBaseUrl',
   VOICEBOT_MODELS_DIR: 'modelsDir',
+  VOICEBOT_SIP_ENABLED: 'sip.enabled',
+  VOICEBOT_SIP_HOST: 'sip.host',
+  VOICEBOT_SIP_PORT: 'sip.port',
+  VOICEBOT_SIP_PUBLIC_ADDRESS: 'sip.publicAddress',
+  VOICEBOT_SIP_RTP_PORT_MIN: 'sip.rtpPortMin',
+  VOICEBOT_SIP_RTP_PORT_MAX: 'sip.rtpPortMax',
+  VOICEBOT_SIP_OUTBOUND_PROXY: 'sip.outboundProxy',
+  VOICEBOT_SIP_USERNAME: 'sip.username',
+  VOICEBOT_SIP_PASSWORD: 'sip.password',
 };
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env]));
@@ -89,7 +98,8 @@ export function describeIssues(
       const source =
         envName && env[envName] !== undefined ? `env ${envName}` : file ? `file ${file}` : 'defaults';
       const value = getPath(raw, issue.path);
-      const shown = /secret|token/i.test(key) && value !== undefined ? '[hidden]' : JSON.stringify(value);
+      const shown =
+        /secret|token|password/i.test(key) && value !== undefined ? '[hidden]' : JSON.stringify(value);
       return `  ${key} (from ${source}) = ${shown ?? 'unset'}: ${issue.message}`;
     })
     .join('\n');

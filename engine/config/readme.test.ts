@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ENV_KEYS } from './load.ts';
+
+const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+
+describe('README configuration table', () => {
+  it.each(Object.entries(ENV_KEYS))('documents %s (%s)', (env, key) => {
+    expect(readme).toContain(`| \`${env}\` | \`${key}\` |`);
+  });
+});
