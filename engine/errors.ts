@@ -129,6 +129,15 @@ export const ERROR_CODES = {
     hint: 'check the campaign id (voicebot campaign status lists them)',
   },
   CAMPAIGN_EXISTS: { retryable: false, hint: 'campaign ids are unique: pick another id' },
+  AMD_BAD_PARAMETERS: {
+    retryable: false,
+    hint: 'fix the named AMD parameter (milliseconds / counts, see docs/amd.md)',
+  },
+  CARRIER_BAD_REQUEST: {
+    retryable: false,
+    hint: 'fix the named originate field (E.164 numbers, ringTimeoutMs > 0; see docs/carriers.md)',
+  },
+  CARRIER_CLOSED: { retryable: false, hint: 'the carrier was closed: create a new one to place calls' },
   CONTACTS_BAD_FILE: {
     retryable: false,
     hint: 'the contact or DNC file cannot be read as CSV with the named columns (see docs/campaigns.md)',
