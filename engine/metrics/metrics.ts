@@ -169,6 +169,69 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly campaignCalls = new Counter({
+    name: 'voicebot_campaign_calls_total',
+    help: 'Dial attempts with a recorded result, by campaign and disposition',
+    labelNames: ['campaign', 'disposition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly campaignContacts = new Gauge({
+    name: 'voicebot_campaign_contacts_count',
+    help: 'Contacts per campaign by state (pending, leased, done), as of the last dialer refresh',
+    labelNames: ['campaign', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly campaignCallsActive = new Gauge({
+    name: 'voicebot_campaign_calls_active_count',
+    help: 'Calls this engine has placed and not yet finished, by campaign',
+    labelNames: ['campaign'] as const,
+    registers: [this.registry],
+  });
+
+  readonly campaignDialLevel = new Gauge({
+    name: 'voicebot_campaign_dial_level_ratio',
+    help: 'Predictive dial level (lines per idle agent; 1 in progressive mode)',
+    labelNames: ['campaign'] as const,
+    registers: [this.registry],
+  });
+
+  readonly campaignAbandonRate = new Gauge({
+    name: 'voicebot_campaign_abandon_ratio',
+    help: 'Abandoned calls / live answers since the dialer started, by campaign',
+    labelNames: ['campaign'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sessionTurnLatency = new Histogram({
+    name: 'voicebot_session_turn_latency_seconds',
+    help: "End of the caller's speech (VAD) to the start of the bot's answer audio",
+    buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly sessionBargeIns = new Counter({
+    name: 'voicebot_session_barge_ins_total',
+    help: 'Caller interruptions of bot prompts, by result (speech, words, dtmf, false-trigger, noise)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sessionTransfers = new Counter({
+    name: 'voicebot_session_transfers_total',
+    help: 'Transfers to a human agent, by result (ok, no-agent, failed, unsupported)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sessionReprompts = new Counter({
+    name: 'voicebot_session_reprompts_total',
+    help: 'Turns that ended without usable input, by kind (no-input, no-match)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'voicebot_process_' });
