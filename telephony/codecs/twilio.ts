@@ -58,16 +58,28 @@ export function parseJsonObject(text: string): Json {
   return value;
 }
 
-/** Decodes strict base64 (length a multiple of 4, standard alphabet) to bytes. */
-export function decodeBase64Strict(payload: unknown, what: string): Uint8Array {
+/**
+ * Decodes strict base64 (length a multiple of 4, standard alphabet) to bytes. With `scratch`
+ * (big enough), the bytes are written there and the result is a view on it, valid until the
+ * scratch is written again: no allocation per media message.
+ */
+export function decodeBase64Strict(payload: unknown, what: string, scratch?: Buffer): Uint8Array {
   if (typeof payload !== 'string' || payload.length === 0) {
     throw new VoicebotError('WS_BAD_PAYLOAD', `${what} is missing or not a non-empty string`);
   }
   // Node's decoder skips characters outside the alphabet, so a short result means bad input
   // (cheaper than a regular expression over every media payload).
   const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0;
-  const bytes = payload.length % 4 === 0 ? Buffer.from(payload, 'base64') : null;
-  if (!bytes || bytes.length !== (payload.length / 4) * 3 - padding) {
+  const expected = (payload.length / 4) * 3 - padding;
+  let bytes: Uint8Array | null = null;
+  if (payload.length % 4 === 0) {
+    if (scratch && expected + 3 <= scratch.length) {
+      bytes = scratch.subarray(0, scratch.write(payload, 0, 'base64'));
+    } else {
+      bytes = Buffer.from(payload, 'base64');
+    }
+  }
+  if (!bytes || bytes.length !== expected) {
     throw new VoicebotError(
       'WS_BAD_PAYLOAD',
       `${what} is not valid base64 (length ${payload.length}, must be a multiple of 4 from A-Z a-z 0-9 + /)`,
@@ -117,8 +129,11 @@ function parseStart(msg: Json): TwilioStart {
   };
 }
 
-/** Parses one text frame from Twilio. */
-export function parseTwilioMessage(text: string): TwilioInbound {
+/**
+ * Parses one text frame from Twilio. With `scratch`, a media payload is decoded into it (see
+ * decodeBase64Strict): the caller must use the bytes before the next parse.
+ */
+export function parseTwilioMessage(text: string, scratch?: Buffer): TwilioInbound {
   const msg = parseJsonObject(text);
   switch (msg.event) {
     case 'connected':
@@ -129,7 +144,7 @@ export function parseTwilioMessage(text: string): TwilioInbound {
       const media = msg.media;
       if (!isObject(media))
         throw new VoicebotError('WS_BAD_PAYLOAD', 'media message lacks the "media" object');
-      const payload = decodeBase64Strict(media.payload, 'media.payload');
+      const payload = decodeBase64Strict(media.payload, 'media.payload', scratch);
       const track = str(media.track);
       return track ? { event: 'media', payload, track } : { event: 'media', payload };
     }

@@ -4,6 +4,7 @@ import { VoicebotError } from '../../engine/errors.ts';
 import type { CallInfo, HangupEvent, TransferRequest, TransferResult } from '../call-leg.ts';
 import { parseTwilioMessage, TwilioEncoder } from '../codecs/twilio.ts';
 import { BaseLeg, type BaseLegDeps } from '../leg/base-leg.ts';
+import { frameSlab } from '../media/sample-slab.ts';
 import { CLOSE } from './close-codes.ts';
 import { type TwilioRestSettings, twilioTransfer } from './twilio-transfer.ts';
 import { WsConnection, type WsConnectionDeps } from './ws-connection.ts';
@@ -106,6 +107,12 @@ export class TwilioLeg extends BaseLeg {
   }
 }
 
+/**
+ * Where media payloads are base64-decoded: one buffer for all sockets, since each payload is
+ * mu-law-decoded into its own frame before the next message is parsed.
+ */
+const payloadScratch = Buffer.allocUnsafe(4096);
+
 /** The /twilio socket: waits for `start`, then feeds the leg. */
 export class TwilioConnection extends WsConnection {
   constructor(deps: WsConnectionDeps) {
@@ -120,7 +127,7 @@ export class TwilioConnection extends WsConnection {
   }
 
   protected onText(text: string): void {
-    const msg = parseTwilioMessage(text);
+    const msg = parseTwilioMessage(text, payloadScratch);
     const leg = this.leg as TwilioLeg | null;
     switch (msg.event) {
       case 'connected':
@@ -160,7 +167,7 @@ export class TwilioConnection extends WsConnection {
       case 'media':
         if (!leg) throw new VoicebotError('WS_MEDIA_BEFORE_START', 'media before start ignored');
         if (msg.track !== undefined && msg.track !== 'inbound') return;
-        leg.receiveAudio(mulawDecode(msg.payload));
+        leg.receiveAudio(mulawDecode(msg.payload, frameSlab.take(msg.payload.length)));
         return;
       case 'dtmf':
         if (!leg) throw new VoicebotError('WS_MEDIA_BEFORE_START', 'dtmf before start ignored');
