@@ -1,0 +1,553 @@
+/**
+ * Turns a DialogDefinition (nodes of kind say/ask/transfer/hangup/branch/task) into an XState v5
+ * machine with zero I/O. Every ask node gets the same behaviour: no-input and no-match re-prompts
+ * with escalation (1st: the question again, 2nd: reworded + keypad, then a person), global intents
+ * at any time (repeat, slower, help, human, goodbye), 0 / "agent" for a person from every state,
+ * barge-in (an answer during the prompt counts), and hang-up to a final state. Time is a named
+ * delay read from the context, so elderly mode lengthens it and tests drive it with SimulatedClock.
+ */
+import { assign, emit, enqueueActions, fromPromise, type PromiseActorLogic, setup } from 'xstate';
+import type { DialogCommand, DialogEvent } from '../contract.ts';
+import { phrases } from './phrases.ts';
+import { joinText, renderText } from './text.ts';
+import { globalKey, keysComplete, turnFromKeys, turnFromSpeech } from './turn.ts';
+import type { AskNode, DialogContext, DialogDefinition, DialogInput, DialogNode, Turn } from './types.ts';
+
+export const ROOT_ID = 'dialog';
+/** Built-in states; node ids must not start with '_'. */
+export const BUILTIN = {
+  idle: '_idle',
+  human: '_human',
+  goodbye: '_goodbye',
+  optOut: '_opt_out',
+  done: '_done',
+};
+
+const abs = (id: string) => `#${ROOT_ID}.${id}`;
+
+type NodeParams = { node: string };
+export type TaskActor = PromiseActorLogic<unknown, unknown>;
+
+export function initialContext(def: DialogDefinition, input: DialogInput | undefined): DialogContext {
+  const elderly = input?.elderly ?? def.elderlyByDefault ?? false;
+  return {
+    call: null,
+    language: 'en-US',
+    elderly,
+    rate: input?.rate ?? (elderly ? 0.8 : 1),
+    noInputTimeoutMs: input?.noInputTimeoutMs ?? (elderly ? 9000 : 5000),
+    endpointSilenceMs: elderly ? 1200 : 800,
+    humanAfterFailures: elderly ? 2 : 3,
+    failures: 0,
+    promptMode: 'normal',
+    promptSeq: 0,
+    currentPromptId: null,
+    lastPrompt: null,
+    node: BUILTIN.idle,
+    turn: null,
+    dtmfBuffer: '',
+    slots: {},
+    vars: {},
+    history: [],
+    transferReason: 'caller-request',
+    outcome: null,
+  };
+}
+
+/** The default summary for the agent: where the caller is, what was collected, the last turns. */
+export function defaultSummary(ctx: DialogContext): string {
+  const slots = Object.entries(ctx.slots)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('; ');
+  return [
+    `reason: ${ctx.transferReason}`,
+    `language: ${ctx.language}`,
+    `at: ${ctx.node}`,
+    `slots: ${slots || 'none'}`,
+    `last turns: ${ctx.history.slice(-4).join(' | ') || 'none'}`,
+  ].join('\n');
+}
+
+function askText(node: AskNode, ctx: DialogContext): string {
+  const p = phrases(ctx.language);
+  const question = renderText(node.prompt, ctx);
+  const keypad = renderText(node.keypadHint, ctx);
+  switch (ctx.promptMode) {
+    case 'repeat':
+      return ctx.lastPrompt?.text ?? question;
+    case 'help':
+      return joinText(ctx.language, renderText(node.help, ctx) || p.help, question);
+    case 'no-input':
+      return joinText(ctx.language, p.noInput, question, ctx.elderly ? keypad : '');
+    case 'no-match':
+      return joinText(ctx.language, p.noMatch, question, ctx.elderly ? keypad : '');
+    case 'rephrase':
+      return joinText(
+        ctx.language,
+        renderText(node.reprompt, ctx) || question,
+        keypad ? p.keypadIntro : '',
+        keypad,
+      );
+    default:
+      return joinText(ctx.language, question, ctx.elderly ? keypad : '');
+  }
+}
+
+function nodeText(def: DialogDefinition, id: string, ctx: DialogContext): string {
+  const node = def.nodes[id];
+  if (node === undefined) return '';
+  if (node.kind === 'ask') return askText(node, ctx);
+  if (ctx.promptMode === 'repeat' && ctx.lastPrompt) return ctx.lastPrompt.text;
+  return renderText(node.prompt, ctx);
+}
+
+function builtinText(id: string, ctx: DialogContext, def: DialogDefinition): string {
+  const p = phrases(ctx.language);
+  if (id === BUILTIN.human) return ctx.transferReason === 'bot-failure' ? p.toHumanAfterFailures : p.toHuman;
+  if (id === BUILTIN.goodbye) return p.goodbye;
+  if (id === BUILTIN.optOut) return renderText(def.optOut?.prompt, ctx) || p.optedOut;
+  if (id === '_no_agent') return p.noAgent;
+  return '';
+}
+
+const pushHistory = (history: string[], line: string) => [...history, line].slice(-8);
+
+export function buildDialogMachine(def: DialogDefinition, actors: Record<string, TaskActor> = {}) {
+  const node = (id: string): DialogNode => {
+    const n = def.nodes[id];
+    if (n === undefined) throw new Error(`dialog ${def.id}: no node "${id}"`);
+    return n;
+  };
+  const ask = (id: string): AskNode => {
+    const n = node(id);
+    if (n.kind !== 'ask') throw new Error(`dialog ${def.id}: node "${id}" is not an ask node`);
+    return n;
+  };
+  const summary = def.summary ?? defaultSummary;
+
+  const placeholders: Record<string, TaskActor> = {};
+  for (const n of Object.values(def.nodes)) {
+    if (n.kind === 'task') {
+      placeholders[n.src] = fromPromise<unknown, unknown>(async () => {
+        throw new Error(`provide the "${n.src}" actor with machine.provide({ actors })`);
+      });
+    }
+  }
+
+  const s = setup({
+    types: {
+      context: {} as DialogContext,
+      events: {} as DialogEvent,
+      emitted: {} as DialogCommand,
+      input: {} as DialogInput | undefined,
+    },
+    actors: { ...placeholders, ...actors },
+    delays: {
+      noInputTimeout: ({ context }) => context.noInputTimeoutMs,
+      /** A prompt whose prompt.done never comes does not hold the dialog forever. */
+      promptGuard: ({ context }) => 60_000 + context.noInputTimeoutMs,
+    },
+    guards: {
+      isCurrentPrompt: ({ context, event }) =>
+        event.type === 'prompt.done' && event.promptId === context.currentPromptId,
+      turnIntent: ({ context }, p: { intent: string }) =>
+        context.turn?.kind === 'intent' && context.turn.intent === p.intent,
+      turnExit: ({ context }, p: { exit: string }) =>
+        context.turn?.kind === 'exit' && context.turn.exit === p.exit,
+      failuresExhausted: ({ context }) => context.failures + 1 >= context.humanAfterFailures,
+      globalKeyIs: ({ context, event }, p: { node?: string; action: string }) =>
+        event.type === 'user.dtmf' &&
+        globalKey(def, p.node ? ask(p.node) : undefined, context.dtmfBuffer, event.digit) === p.action,
+      keysComplete: ({ context, event }, p: NodeParams) =>
+        event.type === 'user.dtmf' && keysComplete(ask(p.node), context.dtmfBuffer, event.digit),
+      saidIntent: ({ event }, p: { intent: string }) =>
+        event.type === 'user.said' && event.nlu.intent === p.intent,
+      saidOptOut: ({ context, event }) => {
+        if (event.type !== 'user.said' || !def.optOut) return false;
+        const probe: AskNode = { kind: 'ask', prompt: '', expected: 'free', exits: {}, accept: () => null };
+        const t = turnFromSpeech(def, probe, context, event.nlu);
+        return t.kind === 'intent' && t.intent === 'opt-out';
+      },
+      branchCase: ({ context }, p: { node: string; index: number }) => {
+        const n = node(p.node);
+        return n.kind === 'branch' && (n.cases[p.index]?.when(context) ?? false);
+      },
+      transferOk: ({ event }) => event.type === 'transfer.done' && event.ok,
+    },
+    actions: {
+      start: assign(({ context, event }) => {
+        if (event.type !== 'call.started') return {};
+        const params = event.call.parameters;
+        const elderlyParam = params.elderly;
+        const elderly =
+          elderlyParam === undefined ? context.elderly : !/^(0|false|no|off)$/i.test(elderlyParam);
+        const base: DialogContext = {
+          ...context,
+          call: event.call,
+          language: event.call.language,
+          vars: { ...params },
+        };
+        if (elderly !== context.elderly) {
+          base.elderly = elderly;
+          base.rate = elderly ? 0.8 : 1;
+          base.noInputTimeoutMs = elderly ? 9000 : 5000;
+          base.endpointSilenceMs = elderly ? 1200 : 800;
+          base.humanAfterFailures = elderly ? 2 : 3;
+        }
+        return { ...base, ...(def.onStart?.(base) ?? {}) };
+      }),
+      enterNode: assign((_, p: NodeParams) => ({
+        node: p.node,
+        failures: 0,
+        promptMode: 'normal' as const,
+        dtmfBuffer: '',
+      })),
+      speak: enqueueActions(({ context, enqueue }, p: { node: string; bargeIn?: boolean }) => {
+        const text = def.nodes[p.node] ? nodeText(def, p.node, context) : builtinText(p.node, context, def);
+        const promptId = `${p.node}#${context.promptSeq + 1}`;
+        const n = def.nodes[p.node];
+        const bargeIn = n?.bargeIn ?? (def.nodes[p.node] ? 'always' : 'never');
+        enqueue.assign({
+          promptSeq: context.promptSeq + 1,
+          currentPromptId: promptId,
+          lastPrompt: { promptId, text },
+          promptMode: 'normal',
+          history: pushHistory(context.history, `bot: ${text}`),
+        });
+        enqueue.emit({
+          type: 'say',
+          promptId,
+          text,
+          language: context.language,
+          bargeIn,
+          rate: context.rate,
+        });
+      }),
+      listen: emit(({ context }, p: NodeParams) => {
+        const n = ask(p.node);
+        const hints = typeof n.hints === 'function' ? n.hints(context) : n.hints;
+        return {
+          type: 'listen' as const,
+          expected: n.expected,
+          ...(hints && hints.length > 0 ? { hints } : {}),
+          ...(n.grammar ? { grammar: n.grammar } : {}),
+          endpointSilenceMs: context.endpointSilenceMs,
+          ...(n.dtmf ? { dtmf: { maxDigits: n.dtmf.maxDigits, terminator: n.dtmf.terminator } } : {}),
+        };
+      }),
+      captureSaid: assign(({ context, event }, p: NodeParams) => {
+        if (event.type !== 'user.said') return {};
+        const turn: Turn = turnFromSpeech(def, ask(p.node), context, event.nlu);
+        return { turn, dtmfBuffer: '', history: pushHistory(context.history, `caller: ${event.text}`) };
+      }),
+      captureKeys: assign(({ context, event }, p: NodeParams) => {
+        if (event.type !== 'user.dtmf') return {};
+        const n = ask(p.node);
+        const all = context.dtmfBuffer + event.digit;
+        const digits =
+          n.dtmf?.terminator !== undefined && event.digit === n.dtmf.terminator ? all.slice(0, -1) : all;
+        return {
+          turn: turnFromKeys(n, context, digits),
+          dtmfBuffer: '',
+          history: pushHistory(context.history, `caller keys: ${digits}`),
+        };
+      }),
+      bufferKey: assign(({ context, event }) => ({
+        dtmfBuffer: event.type === 'user.dtmf' ? context.dtmfBuffer + event.digit : context.dtmfBuffer,
+      })),
+      applyTurn: assign(({ context }) =>
+        context.turn?.kind === 'exit' && context.turn.slots
+          ? { slots: { ...context.slots, ...context.turn.slots } }
+          : {},
+      ),
+      applyTaskOutput: assign(({ context, event }, p: NodeParams) => {
+        const n = node(p.node);
+        if (n.kind !== 'task' || !('output' in event)) return {};
+        const d = n.onDone((event as { output: unknown }).output, context);
+        return {
+          turn: { kind: 'exit' as const, exit: d.exit, slots: d.slots },
+          slots: { ...context.slots, ...d.slots },
+        };
+      }),
+      setPromptMode: assign((_, p: { mode: DialogContext['promptMode'] }) => ({ promptMode: p.mode })),
+      countFailure: assign(({ context }, p: { mode: DialogContext['promptMode'] }) => ({
+        failures: context.failures + 1,
+        promptMode: context.failures + 1 >= 2 ? ('rephrase' as const) : p.mode,
+      })),
+      slowDown: assign(({ context }) => ({
+        rate: Math.max(0.5, Math.round(context.rate * 0.8 * 100) / 100),
+        promptMode: 'repeat' as const,
+      })),
+      setTransferReason: assign((_, p: { reason: DialogContext['transferReason'] }) => ({
+        transferReason: p.reason,
+      })),
+      stopPrompt: emit({ type: 'stop_prompt' as const }),
+      emitTransfer: emit(({ context }, p: { node?: string }) => {
+        const n = p.node ? node(p.node) : undefined;
+        const target = n?.kind === 'transfer' ? n.target : undefined;
+        return {
+          type: 'transfer' as const,
+          reason: context.transferReason,
+          summary: summary(context),
+          ...(target ? { target } : {}),
+        };
+      }),
+      emitOutcome: enqueueActions(({ context, enqueue }, p: { status: string }) => {
+        enqueue.assign({ outcome: p.status });
+        enqueue.emit({ type: 'outcome', status: p.status, slots: { ...context.slots } });
+      }),
+      outcomeIfNone: enqueueActions(({ context, enqueue }, p: { status: string }) => {
+        if (context.outcome !== null) return;
+        enqueue.assign({ outcome: p.status });
+        enqueue.emit({ type: 'outcome', status: p.status, slots: { ...context.slots } });
+      }),
+      emitHangup: emit((_, p: { reason: string }) => ({ type: 'hangup' as const, reason: p.reason })),
+    },
+  });
+
+  const states = buildStates(def);
+  // The states are generated from the definition, so their literal types are not known here;
+  // the named actions, guards and delays they reference are all declared in setup() above.
+  return s.createMachine({
+    id: ROOT_ID,
+    context: ({ input }) => initialContext(def, input),
+    initial: BUILTIN.idle,
+    on: {
+      'call.hangup': {
+        target: `.${BUILTIN.done}`,
+        actions: { type: 'outcomeIfNone', params: { status: 'caller-hung-up' } },
+      },
+      'user.dtmf': [
+        { guard: { type: 'globalKeyIs', params: { action: 'human' } }, target: `.${BUILTIN.human}` },
+        { guard: { type: 'globalKeyIs', params: { action: 'opt-out' } }, target: `.${BUILTIN.optOut}` },
+      ],
+      'user.said': [
+        { guard: 'saidOptOut', target: `.${BUILTIN.optOut}` },
+        { guard: { type: 'saidIntent', params: { intent: 'human' } }, target: `.${BUILTIN.human}` },
+        { guard: { type: 'saidIntent', params: { intent: 'goodbye' } }, target: `.${BUILTIN.goodbye}` },
+      ],
+    },
+    states: states as never,
+  });
+}
+
+export type DialogMachine = ReturnType<typeof buildDialogMachine>;
+
+// ---- state generation ----------------------------------------------------------------------
+
+type StateConfig = Record<string, unknown>;
+
+const speak = (id: string) => ({ type: 'speak', params: { node: id } });
+const enter = (id: string) => ({ type: 'enterNode', params: { node: id } });
+
+function exitTransitions(def: DialogDefinition, id: string, actions: unknown[] = ['applyTurn']) {
+  const n = def.nodes[id]!;
+  return Object.entries(n.exits).map(([exit, target]) => ({
+    guard: { type: 'turnExit', params: { exit } },
+    target: abs(target),
+    actions,
+  }));
+}
+
+function askState(def: DialogDefinition, id: string): StateConfig {
+  const toHumanAfterFailure = {
+    guard: 'failuresExhausted',
+    target: abs(BUILTIN.human),
+    actions: { type: 'setTransferReason', params: { reason: 'bot-failure' } },
+  };
+  const reprompt = (mode: 'no-input' | 'no-match') => ({
+    target: 'speaking',
+    reenter: true,
+    actions: { type: 'countFailure', params: { mode } },
+  });
+  const intent = (name: string, target: string, actions: unknown[] = []) => ({
+    guard: { type: 'turnIntent', params: { intent: name } },
+    target,
+    ...(target === 'speaking' ? { reenter: true } : {}),
+    actions,
+  });
+  return {
+    entry: [enter(id)],
+    initial: 'speaking',
+    states: {
+      speaking: {
+        entry: [speak(id), { type: 'listen', params: { node: id } }],
+        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'waiting' } },
+        after: { promptGuard: 'waiting' },
+      },
+      waiting: {
+        after: { noInputTimeout: [toHumanAfterFailure, reprompt('no-input')] },
+      },
+      deciding: {
+        always: [
+          intent('human', abs(BUILTIN.human)),
+          intent('opt-out', abs(BUILTIN.optOut)),
+          intent('goodbye', abs(BUILTIN.goodbye)),
+          intent('cancel', abs(BUILTIN.goodbye)),
+          intent('repeat', 'speaking', [{ type: 'setPromptMode', params: { mode: 'repeat' } }]),
+          intent('back', 'speaking', [{ type: 'setPromptMode', params: { mode: 'repeat' } }]),
+          intent('slower', 'speaking', ['slowDown']),
+          intent('help', 'speaking', [{ type: 'setPromptMode', params: { mode: 'help' } }]),
+          ...exitTransitions(def, id),
+          toHumanAfterFailure,
+          reprompt('no-match'),
+        ],
+      },
+    },
+    on: {
+      'user.said': { target: '.deciding', actions: { type: 'captureSaid', params: { node: id } } },
+      'user.dtmf': [
+        { guard: { type: 'globalKeyIs', params: { node: id, action: 'human' } }, target: abs(BUILTIN.human) },
+        {
+          guard: { type: 'globalKeyIs', params: { node: id, action: 'opt-out' } },
+          target: abs(BUILTIN.optOut),
+        },
+        {
+          guard: { type: 'globalKeyIs', params: { node: id, action: 'repeat' } },
+          target: '.speaking',
+          reenter: true,
+          actions: ['stopPrompt', { type: 'setPromptMode', params: { mode: 'repeat' } }],
+        },
+        {
+          guard: { type: 'keysComplete', params: { node: id } },
+          target: '.deciding',
+          actions: ['stopPrompt', { type: 'captureKeys', params: { node: id } }],
+        },
+        { target: '.waiting', reenter: true, actions: ['stopPrompt', 'bufferKey'] },
+      ],
+      'speech.error': {
+        target: '.deciding',
+        actions: assign({ turn: { kind: 'no-match' } as Turn }),
+      },
+    },
+  };
+}
+
+function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfig {
+  switch (n.kind) {
+    case 'ask':
+      return askState(def, id);
+    case 'say':
+      return {
+        entry: [enter(id), speak(id)],
+        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: abs(n.exits.next!) } },
+        after: { promptGuard: abs(n.exits.next!) },
+      };
+    case 'branch':
+      return {
+        entry: [enter(id)],
+        always: [
+          ...n.cases.map((c, index) => ({
+            guard: { type: 'branchCase', params: { node: id, index } },
+            target: abs(n.exits[c.exit]!),
+          })),
+          { target: abs(n.exits.else!) },
+        ],
+      };
+    case 'task':
+      return {
+        entry: [enter(id)],
+        initial: 'running',
+        states: {
+          running: {
+            ...(n.prompt ? { entry: [speak(id)] } : {}),
+            invoke: {
+              src: n.src,
+              input: ({ context }: { context: DialogContext }) => n.input(context),
+              onDone: { target: 'routing', actions: { type: 'applyTaskOutput', params: { node: id } } },
+              onError: {
+                target: abs(n.exits.error!),
+                actions: { type: 'setTransferReason', params: { reason: 'bot-failure' } },
+              },
+            },
+          },
+          routing: { always: exitTransitions(def, id, []) },
+        },
+      };
+    case 'transfer':
+      return {
+        entry: [enter(id), { type: 'setTransferReason', params: { reason: n.reason } }],
+        initial: n.prompt ? 'speaking' : 'transferring',
+        states: {
+          speaking: {
+            entry: [speak(id)],
+            on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'transferring' } },
+            after: { promptGuard: 'transferring' },
+          },
+          transferring: {
+            entry: [{ type: 'emitTransfer', params: { node: id } }],
+            on: {
+              'transfer.done': [
+                {
+                  guard: 'transferOk',
+                  target: abs(BUILTIN.done),
+                  actions: { type: 'emitOutcome', params: { status: 'transferred' } },
+                },
+                { target: abs(n.exits.failed ?? '_no_agent') },
+              ],
+            },
+          },
+        },
+      };
+    case 'hangup':
+      return endingState(id, n.status, id);
+  }
+}
+
+/** Speak, emit the outcome, hang up once the prompt has played. */
+function endingState(id: string, status: string, speakId: string): StateConfig {
+  return {
+    entry: [enter(id), { type: 'emitOutcome', params: { status } }, speak(speakId)],
+    on: {
+      'prompt.done': {
+        guard: 'isCurrentPrompt',
+        target: abs(BUILTIN.done),
+        actions: { type: 'emitHangup', params: { reason: status } },
+      },
+      'user.said': {},
+      'user.dtmf': {},
+    },
+    after: {
+      promptGuard: { target: abs(BUILTIN.done), actions: { type: 'emitHangup', params: { reason: status } } },
+    },
+  };
+}
+
+function buildStates(def: DialogDefinition): Record<string, StateConfig> {
+  const states: Record<string, StateConfig> = {
+    [BUILTIN.idle]: {
+      on: { 'call.started': { target: abs(def.start), actions: 'start' } },
+    },
+  };
+  for (const [id, n] of Object.entries(def.nodes)) states[id] = nodeState(def, id, n);
+  states[BUILTIN.human] = {
+    entry: [enter(BUILTIN.human)],
+    initial: 'speaking',
+    states: {
+      speaking: {
+        entry: [speak(BUILTIN.human)],
+        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'transferring' } },
+        after: { promptGuard: 'transferring' },
+      },
+      transferring: {
+        entry: [{ type: 'emitTransfer', params: {} }],
+        on: {
+          'transfer.done': [
+            {
+              guard: 'transferOk',
+              target: abs(BUILTIN.done),
+              actions: { type: 'emitOutcome', params: { status: 'transferred' } },
+            },
+            { target: abs('_no_agent') },
+          ],
+        },
+      },
+    },
+    on: { 'user.said': {}, 'user.dtmf': {} },
+  };
+  states._no_agent = endingState('_no_agent', 'callback-requested', '_no_agent');
+  states[BUILTIN.goodbye] = endingState(BUILTIN.goodbye, 'ended-by-caller', BUILTIN.goodbye);
+  states[BUILTIN.optOut] = endingState(BUILTIN.optOut, 'opted-out', BUILTIN.optOut);
+  states[BUILTIN.done] = { type: 'final' };
+  return states;
+}
