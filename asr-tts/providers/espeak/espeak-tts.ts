@@ -1,7 +1,8 @@
 /**
- * Embedded TTS: the espeak-ng program (Debian package `espeak-ng`) piped through sox to the
- * requested rate. Text goes in on stdin (never as an argument), audio is streamed out as 20 ms
- * frames while espeak-ng is still speaking, and aborting the signal kills both processes.
+ * Embedded TTS: the espeak-ng program (Debian package `espeak-ng`), its 22050 Hz output resampled
+ * in-process to the requested rate (RationalResampler; an earlier sox pipe cost one more process
+ * and ~100 ms of first audio). Text goes in on stdin (never as an argument), audio is streamed
+ * out as 20 ms frames while espeak-ng is still speaking, and aborting the signal kills it.
  *
  * Chosen over the npm WASM builds after measuring (docs/speech.md): the program gives its first
  * audio in ~110 ms and streams, the WASM build (espeak-ng 1.0.2) returns only a whole file after
@@ -14,6 +15,7 @@ import type { Language } from '../../asr.ts';
 import { FrameChunker } from '../../frame-chunker.ts';
 import type { SynthesizeOptions, TtsAdapter, TtsCapabilities } from '../../tts.ts';
 import { validateSynthesis } from '../../tts-options.ts';
+import { RationalResampler } from './rational-resampler.ts';
 
 /** espeak-ng voices per language; the first is the default. `+f3` etc. are espeak variants. */
 export const ESPEAK_VOICES: Record<Language, string[]> = {
@@ -25,9 +27,8 @@ export const ESPEAK_VOICES: Record<Language, string[]> = {
 const BASE_WPM = 175;
 
 export interface EspeakTtsOptions {
-  /** Program paths, for tests and unusual installs. */
+  /** Program path, for tests and unusual installs. */
   espeakPath?: string;
-  soxPath?: string;
   /** Pitch 0..99 (espeak default 50). */
   pitch?: number;
 }
@@ -69,48 +70,31 @@ export class EspeakTts implements TtsAdapter {
     const args = ['-v', voice, '-s', String(wpm), '-b', '1', '--stdout'];
     if (this.#opts.pitch !== undefined) args.push('-p', String(this.#opts.pitch));
     const espeak = spawn(this.#opts.espeakPath ?? 'espeak-ng', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const sox = spawn(
-      this.#opts.soxPath ?? 'sox',
-      [
-        '-D',
-        '--buffer',
-        '2048',
-        '-t',
-        'wav',
-        '-',
-        '-r',
-        String(options.sampleRate),
-        '-c',
-        '1',
-        '-e',
-        'signed',
-        '-b',
-        '16',
-        '-t',
-        'raw',
-        '-',
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    const procs = [espeak, sox];
-    const failure = watch(procs);
-    espeak.stdout.pipe(sox.stdin);
+    const failure = watch([espeak]);
     espeak.stdin.on('error', () => {});
-    sox.stdin.on('error', () => {});
     espeak.stdin.end(text);
     const kill = () => {
-      for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-      sox.stdout.destroy();
+      if (espeak.exitCode === null) espeak.kill('SIGKILL');
+      espeak.stdout.destroy();
     };
     signal?.addEventListener('abort', kill, { once: true });
     const chunker = new FrameChunker(options.sampleRate);
+    let header: Buffer | undefined = Buffer.alloc(0);
+    let resampler: RationalResampler | undefined;
     let odd: number | undefined;
     try {
-      for await (const chunk of sox.stdout as AsyncIterable<Buffer>) {
+      for await (const chunk of espeak.stdout as AsyncIterable<Buffer>) {
         if (signal?.aborted) return;
         let bytes = chunk;
+        if (header) {
+          header = Buffer.concat([header, chunk]);
+          if (header.length < WAV_HEADER_BYTES) continue;
+          resampler = new RationalResampler(readEspeakRate(header), options.sampleRate);
+          bytes = header.subarray(WAV_HEADER_BYTES);
+          header = undefined;
+        }
         if (odd !== undefined) {
-          bytes = Buffer.concat([Buffer.of(odd), chunk]);
+          bytes = Buffer.concat([Buffer.of(odd), bytes]);
           odd = undefined;
         }
         if (bytes.length % 2 === 1) {
@@ -119,13 +103,14 @@ export class EspeakTts implements TtsAdapter {
         }
         const samples = new Int16Array(bytes.length / 2);
         for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
-        for (const f of chunker.push(samples)) {
+        for (const f of chunker.push(resampler!.process(samples))) {
           yield f;
           if (signal?.aborted) return;
         }
       }
       const err = await failure;
       if (err) throw err;
+      if (resampler) for (const f of chunker.push(resampler.flush())) yield f;
       const last = chunker.flush();
       if (last && !signal?.aborted) yield last;
     } catch (err) {
@@ -136,6 +121,29 @@ export class EspeakTts implements TtsAdapter {
       kill();
     }
   }
+}
+
+/** espeak-ng --stdout writes a canonical 44-byte WAV header (PCM16 mono) with an open length. */
+const WAV_HEADER_BYTES = 44;
+
+function readEspeakRate(h: Buffer): number {
+  const ok =
+    h.toString('latin1', 0, 4) === 'RIFF' &&
+    h.toString('latin1', 8, 12) === 'WAVE' &&
+    h.toString('latin1', 36, 40) === 'data' &&
+    h.readUInt16LE(20) === 1 &&
+    h.readUInt16LE(22) === 1 &&
+    h.readUInt16LE(34) === 16;
+  if (!ok) {
+    throw new VoicebotError(
+      'TTS_FAILED',
+      'espeak-ng wrote an unexpected WAV header (expected PCM16 mono, 44 bytes)',
+      {
+        header: h.subarray(0, WAV_HEADER_BYTES).toString('hex'),
+      },
+    );
+  }
+  return h.readUInt32LE(24);
 }
 
 /** Resolves when all processes exit: undefined if all succeeded, else the first failure as an error. */
