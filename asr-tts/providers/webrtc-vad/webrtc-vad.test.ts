@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toFrames } from '../../../engine/audio/frame.ts';
+import { loadFixtures } from '../../../fixtures/speech/load.ts';
 import { concat, espeakClip, noise, silence } from '../../testing/speech-audio.ts';
 import { runVadContract } from '../../testing/vad-contract.ts';
 import { WebRtcVad } from './webrtc-vad.ts';
@@ -21,6 +22,18 @@ describe('WebRtcVad', () => {
     );
     expect(events).toEqual([]);
     v.close();
+  });
+
+  it('the 200 Hz high-pass keeps pink-noise rumble from being taken for speech', async () => {
+    const pink = loadFixtures().find((c) => c.id === 'noise-pinknoise')!;
+    const starts = async (highPassHz: number) => {
+      const v = await WebRtcVad.create({ highPassHz });
+      const ev = [...toFrames(pink.samples, 8000)].flatMap((f) => v.process(f));
+      v.close();
+      return ev.filter((e) => e.type === 'vad.speech_start').length;
+    };
+    expect(await starts(0)).toBeGreaterThan(0);
+    expect(await starts(200)).toBe(0);
   });
 
   it('a bad rate is a clear AUDIO_BAD_RATE; close is idempotent', async () => {

@@ -34,6 +34,11 @@ export interface WebRtcVadOptions {
   minSpeechMs?: number;
   /** Unvoiced time needed before speech_end. Default 500 ms. */
   hangoverMs?: number;
+  /**
+   * Corner of a first-order high-pass applied before the detector; 0 turns it off. Default
+   * 200 Hz: WebRTC VAD takes low-frequency rumble (brown noise, traffic) for speech.
+   */
+  highPassHz?: number;
 }
 
 const BLOCK_MS = 10;
@@ -61,6 +66,10 @@ export class WebRtcVad implements Vad {
   #run = 0;
   #runStartMs = 0;
   #closed = false;
+  readonly #highPassHz: number;
+  #hpPole = 0;
+  #hpX = 0;
+  #hpY = 0;
 
   static async create(opts: WebRtcVadOptions = {}): Promise<WebRtcVad> {
     modulePromise ??= FvadModule() as Promise<FvadWasm>;
@@ -79,6 +88,7 @@ export class WebRtcVad implements Vad {
     m._fvad_set_mode(this.#handle, mode);
     this.#minSpeechBlocks = Math.max(1, Math.round((opts.minSpeechMs ?? 120) / BLOCK_MS));
     this.#hangoverBlocks = Math.max(1, Math.round((opts.hangoverMs ?? 500) / BLOCK_MS));
+    this.#highPassHz = opts.highPassHz ?? 200;
     registry.register(this, { m, handle: this.#handle, ptr: this.#ptr }, this);
   }
 
@@ -100,6 +110,8 @@ export class WebRtcVad implements Vad {
     if (frame.sampleRate !== this.#rate) {
       this.#m._fvad_set_sample_rate(this.#handle, frame.sampleRate);
       this.#rate = frame.sampleRate;
+      this.#hpPole =
+        this.#highPassHz > 0 ? Math.exp((-2 * Math.PI * this.#highPassHz) / frame.sampleRate) : 0;
       this.#fill = 0;
     }
     const block = (frame.sampleRate * BLOCK_MS) / 1000;
@@ -125,6 +137,8 @@ export class WebRtcVad implements Vad {
     this.#m._fvad_set_mode(this.#handle, this.#mode);
     this.#rate = 0;
     this.#fill = 0;
+    this.#hpX = 0;
+    this.#hpY = 0;
     this.#speaking = false;
     this.#run = 0;
   }
@@ -138,7 +152,18 @@ export class WebRtcVad implements Vad {
   }
 
   #block(n: number, events: VadEvent[]): void {
-    this.#m.HEAP16.set(this.#buf.subarray(0, n), this.#ptr >> 1);
+    const block = this.#buf.subarray(0, n);
+    if (this.#highPassHz > 0) {
+      // y[i] = a * (y[i-1] + x[i] - x[i-1]): first-order high-pass, state kept across blocks.
+      const a = this.#hpPole;
+      for (let i = 0; i < n; i++) {
+        const x = block[i]!;
+        this.#hpY = a * (this.#hpY + x - this.#hpX);
+        this.#hpX = x;
+        block[i] = Math.max(-32768, Math.min(32767, Math.round(this.#hpY)));
+      }
+    }
+    this.#m.HEAP16.set(block, this.#ptr >> 1);
     const voiced = this.#m._fvad_process(this.#handle, this.#ptr, n) === 1;
     const atMs = this.#bufStartMs;
     // A run counts blocks that disagree with the current state.
