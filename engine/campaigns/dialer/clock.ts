@@ -63,7 +63,7 @@ export class VirtualClock implements DialerClock {
   }
 
   /** Lets promise chains and setImmediate work settle without moving time. */
-  async settle(turns = 8): Promise<void> {
+  async settle(turns = 3): Promise<void> {
     for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
   }
 
