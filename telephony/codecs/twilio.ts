@@ -174,19 +174,66 @@ export function parseTwilioMessage(text: string, scratch?: Buffer): TwilioInboun
   }
 }
 
+const BASE64_ALPHABET = Buffer.from(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+  'latin1',
+);
+const EQUALS = 0x3d;
+const MEDIA_SUFFIX = Buffer.from('"}}', 'latin1');
+
+/** Writes `src` as standard padded base64 into `dst` at `at`; returns the offset after it. */
+export function base64Into(src: Uint8Array, dst: Uint8Array, at: number): number {
+  const T = BASE64_ALPHABET;
+  const whole = src.length - (src.length % 3);
+  let o = at;
+  for (let i = 0; i < whole; i += 3) {
+    const n = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    dst[o] = T[n >>> 18]!;
+    dst[o + 1] = T[(n >>> 12) & 63]!;
+    dst[o + 2] = T[(n >>> 6) & 63]!;
+    dst[o + 3] = T[n & 63]!;
+    o += 4;
+  }
+  const rest = src.length - whole;
+  if (rest > 0) {
+    const n = (src[whole]! << 16) | (rest === 2 ? src[whole + 1]! << 8 : 0);
+    dst[o] = T[n >>> 18]!;
+    dst[o + 1] = T[(n >>> 12) & 63]!;
+    dst[o + 2] = rest === 2 ? T[(n >>> 6) & 63]! : EQUALS;
+    dst[o + 3] = EQUALS;
+    o += 4;
+  }
+  return o;
+}
+
 /** Builds outbound frames for one stream; the streamSid prefix is encoded once. */
 export class TwilioEncoder {
   private readonly sid: string;
   private readonly mediaPrefix: string;
+  private readonly mediaPrefixBytes: Buffer;
 
   constructor(streamSid: string) {
     this.sid = JSON.stringify(streamSid);
     this.mediaPrefix = `{"event":"media","streamSid":${this.sid},"media":{"payload":"`;
+    this.mediaPrefixBytes = Buffer.from(this.mediaPrefix, 'utf8');
   }
 
   /** One media message carrying raw mu-law bytes (no header). */
   media(mulaw: Uint8Array): string {
     return `${this.mediaPrefix}${Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64')}"}}`;
+  }
+
+  /**
+   * The same message as media(), as its UTF-8 bytes (send it as a text frame): no string to
+   * build, measure and re-encode on the way to the socket.
+   */
+  mediaBytes(mulaw: Uint8Array): Buffer {
+    const prefix = this.mediaPrefixBytes;
+    const out = Buffer.allocUnsafe(prefix.length + Math.ceil(mulaw.length / 3) * 4 + MEDIA_SUFFIX.length);
+    prefix.copy(out, 0);
+    const end = base64Into(mulaw, out, prefix.length);
+    MEDIA_SUFFIX.copy(out, end);
+    return out;
   }
 
   mark(name: string): string {

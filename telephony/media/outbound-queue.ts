@@ -1,4 +1,5 @@
 import { type SampleRate, samplesPerFrame } from '../../engine/audio/frame.ts';
+import { frameSlab } from './sample-slab.ts';
 
 type Item = { kind: 'audio'; samples: Int16Array } | { kind: 'mark'; name: string };
 
@@ -45,10 +46,16 @@ export class OutboundQueue {
       offset = take;
       if (this.partialLength === this.frameSamples) this.flushPartial();
     }
-    while (samples.length - offset >= this.frameSamples) {
-      this.items.push({ kind: 'audio', samples: samples.slice(offset, offset + this.frameSamples) });
-      this.audioFrames++;
-      offset += this.frameSamples;
+    const whole = samples.length - offset - ((samples.length - offset) % this.frameSamples);
+    if (whole > 0) {
+      // One copy for all the whole frames (the caller may reuse its array); frames are views on it.
+      const copy = frameSlab.take(whole);
+      copy.set(samples.subarray(offset, offset + whole));
+      for (let at = 0; at < whole; at += this.frameSamples) {
+        this.items.push({ kind: 'audio', samples: copy.subarray(at, at + this.frameSamples) });
+      }
+      this.audioFrames += whole / this.frameSamples;
+      offset += whole;
     }
     if (offset < samples.length) {
       this.partial.set(samples.subarray(offset), 0);
@@ -103,7 +110,7 @@ export class OutboundQueue {
 
   private flushPartial(): void {
     if (this.partialLength === 0) return;
-    const frame = new Int16Array(this.frameSamples);
+    const frame = frameSlab.take(this.frameSamples);
     frame.set(this.partial.subarray(0, this.partialLength));
     this.items.push({ kind: 'audio', samples: frame });
     this.audioFrames++;

@@ -16,6 +16,9 @@ export function closeCodeFor(event: HangupEvent): number {
   return CLOSE.NORMAL;
 }
 
+/** ws options for a message built as UTF-8 bytes: a text frame. */
+const TEXT_FRAME = { binary: false } as const;
+
 /**
  * A Twilio Media Streams call. Outbound marks go on the wire after the frames they follow and
  * count as played when Twilio echoes them; clear() sends `clear` and reports every outstanding
@@ -64,7 +67,7 @@ export class TwilioLeg extends BaseLeg {
   protected writeFrame(samples: Int16Array): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const out = samples.length === this.mulaw.length ? this.mulaw : new Uint8Array(samples.length);
-    this.ws.send(this.encoder.media(mulawEncode(samples, out)));
+    this.ws.send(this.encoder.mediaBytes(mulawEncode(samples, out)), TEXT_FRAME);
   }
 
   protected override markReached(name: string): void {
