@@ -138,6 +138,10 @@ export const ERROR_CODES = {
     hint: 'fix the named originate field (E.164 numbers, ringTimeoutMs > 0; see docs/carriers.md)',
   },
   CARRIER_CLOSED: { retryable: false, hint: 'the carrier was closed: create a new one to place calls' },
+  CARRIER_NO_MEDIA: {
+    retryable: true,
+    hint: 'the answered call never opened its media stream to the engine: check the stream URL and gateway auth',
+  },
   CONTACTS_BAD_FILE: {
     retryable: false,
     hint: 'the contact or DNC file cannot be read as CSV with the named columns (see docs/campaigns.md)',
