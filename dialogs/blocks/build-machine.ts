@@ -378,6 +378,10 @@ function askState(def: DialogDefinition, id: string): StateConfig {
       waiting: {
         after: { noInputTimeout: [toHumanAfterFailure, reprompt('no-input')] },
       },
+      // Transient steps, so that a key restarts the no-input timer (or the prompt) without
+      // re-entering the node itself (which would reset its failure count).
+      rekey: { always: 'waiting' },
+      respeak: { always: 'speaking' },
       deciding: {
         always: [
           intent('human', abs(BUILTIN.human)),
@@ -397,6 +401,7 @@ function askState(def: DialogDefinition, id: string): StateConfig {
     on: {
       'user.said': { target: '.deciding', actions: { type: 'captureSaid', params: { node: id } } },
       'user.dtmf': [
+        { guard: { type: 'globalKeyIs', params: { node: id, action: 'ignore' } }, actions: [] },
         { guard: { type: 'globalKeyIs', params: { node: id, action: 'human' } }, target: abs(BUILTIN.human) },
         {
           guard: { type: 'globalKeyIs', params: { node: id, action: 'opt-out' } },
@@ -404,8 +409,7 @@ function askState(def: DialogDefinition, id: string): StateConfig {
         },
         {
           guard: { type: 'globalKeyIs', params: { node: id, action: 'repeat' } },
-          target: '.speaking',
-          reenter: true,
+          target: '.respeak',
           actions: ['stopPrompt', { type: 'setPromptMode', params: { mode: 'repeat' } }],
         },
         {
@@ -413,7 +417,7 @@ function askState(def: DialogDefinition, id: string): StateConfig {
           target: '.deciding',
           actions: ['stopPrompt', { type: 'captureKeys', params: { node: id } }],
         },
-        { target: '.waiting', reenter: true, actions: ['stopPrompt', 'bufferKey'] },
+        { target: '.rekey', actions: ['stopPrompt', 'bufferKey'] },
       ],
       'speech.error': {
         target: '.deciding',

@@ -55,6 +55,8 @@ export function turnFromKeys(node: AskNode, ctx: DialogContext, digits: string):
 export function globalKey(def: DialogDefinition, node: AskNode | undefined, buffer: string, key: string) {
   if (def.optOut?.key !== undefined && key === def.optOut.key && buffer === '' && !node?.dtmf)
     return 'opt-out';
+  // A terminator with nothing typed (e.g. '#' after the max length already ended the entry).
+  if (node?.dtmf?.terminator !== undefined && key === node.dtmf.terminator && buffer === '') return 'ignore';
   if (key === '0' && buffer === '' && !node?.dtmf?.leadingZero) return 'human';
   if (key === '*') return node?.dtmf?.leadingZero ? 'human' : 'repeat';
   return null;

@@ -37,19 +37,22 @@ export class DialogHarness {
     this.actor.start();
   }
 
-  get language(): Language {
-    return this.opts.language ?? 'en-US';
-  }
-
-  start(): this {
-    const call: CallContextInfo = {
+  private callInfo(): CallContextInfo {
+    return {
       callId: 'call-test',
       direction: this.opts.direction ?? 'inbound',
       language: this.language,
       parameters: this.opts.parameters ?? {},
       ...(this.opts.from ? { from: this.opts.from } : {}),
     };
-    this.actor.send({ type: 'call.started', call });
+  }
+
+  get language(): Language {
+    return this.opts.language ?? 'en-US';
+  }
+
+  start(): this {
+    this.actor.send({ type: 'call.started', call: this.callInfo() });
     return this;
   }
 

@@ -46,3 +46,103 @@ describe('voice-order happy paths', () => {
     expect(h.done()).toBe(true);
   });
 });
+
+describe('voice-order other callers', () => {
+  it('cooperative Chinese caller, no registered address: spoken address read back', async () => {
+    const { h, submitted } = voiceOrderHarness({ language: 'zh-CN', from: '+8613999999999' });
+    h.start().promptDone();
+    expect(h.lastSay()).toMatchObject({
+      text: expect.stringContaining('请问您想买点什么'),
+      language: 'zh-CN',
+    });
+    h.answer('两个面包');
+    expect(h.lastSay()?.text).toMatch(/^两个面包，对吗？/);
+    h.answer('对');
+    h.answer('不要了');
+    expect(h.lastSay()?.text).toMatch(/^您点了两个面包，一共24元。现在下单吗？/);
+    h.answer('好的');
+    await settle();
+    expect(h.lastSay()?.text).toMatch(/^请告诉我送货地址/);
+    h.answer('人民路五号三楼');
+    expect(h.lastSay()?.text).toMatch(/^我听到的是：人民路五号三楼，对吗？/);
+    h.answer('对的');
+    await settle();
+    await settle();
+    expect(submitted[0]).toMatchObject({
+      address: '人民路五号三楼',
+      addressSource: 'spoken',
+      language: 'zh-CN',
+    });
+    expect(h.lastSay()?.text).toContain('订单号是A1');
+  });
+
+  it('keypad-only caller: item number, quantity, 1/2 for yes/no', async () => {
+    const { h, submitted } = voiceOrderHarness();
+    h.start().promptDone().promptDone();
+    expect(h.lastSay()?.text).toContain('type the item number'); // elderly: keypad offered at once
+    expect(h.lastListen()?.dtmf).toEqual({ maxDigits: 2, terminator: '#' });
+    h.keys('22#'); // bread
+    expect(h.lastSay()?.text).toMatch(/^How many loaves of bread\?/);
+    h.promptDone().keys('3#');
+    expect(h.lastSay()?.text).toMatch(/^three loaves of bread, is that right\? Press 1 for yes/);
+    h.promptDone().keys('1');
+    h.promptDone().keys('2'); // nothing else
+    h.promptDone().keys('1'); // place it
+    await settle();
+    h.promptDone().keys('1'); // registered address
+    await settle();
+    await settle();
+    expect(submitted[0]?.lines).toEqual([{ itemId: 'bread', quantity: 3, priceMinor: 1200 }]);
+    expect(h.lastOutcome()?.status).toBe('order-placed');
+  });
+
+  it('elderly caller who pauses, asks to repeat and to slow down', async () => {
+    const { h, submitted } = voiceOrderHarness();
+    h.start().promptDone().promptDone();
+    const question = h.lastSay()!;
+    h.silence(8999);
+    expect(h.lastSay()).toBe(question); // 9 s of patience before a re-prompt
+    h.silence(1);
+    expect(h.lastSay()?.text).toMatch(/^Sorry, I didn't hear anything\. What would you like to order\?/);
+    h.promptDone().said('pardon, could you repeat that');
+    h.promptDone().said('slower please');
+    expect(h.lastSay()?.rate).toBe(0.64);
+    h.promptDone().said('one pizza and two cokes');
+    expect(h.lastSay()?.text).toMatch(/^one pizza, is that right/);
+    h.answer('yes');
+    expect(h.lastSay()?.text).toMatch(/^two bottles of coke, is that right/);
+    h.answer('yes');
+    h.answer('no');
+    expect(h.lastSay()?.text).toContain('The total is 58 yuan');
+    h.answer('yes');
+    await settle();
+    h.answer('yes');
+    await settle();
+    await settle();
+    expect(submitted[0]?.totalMinor).toBe(5800);
+  });
+
+  it('a failed submission apologises and transfers with a summary of the order', async () => {
+    const { h } = voiceOrderHarness({ failSubmit: true });
+    h.start().promptDone().answer('two loaves of bread').answer('yes').answer('no').answer('yes');
+    await settle();
+    h.answer('yes');
+    await settle();
+    await settle();
+    expect(h.lastSay()?.text).toMatch(/could not place your order/);
+    h.promptDone();
+    const transfer = h.of('transfer')[0]!;
+    expect(transfer.reason).toBe('bot-failure');
+    expect(transfer.summary).toContain('two loaves of bread');
+    h.transferDone(false);
+    expect(h.lastOutcome()?.status).toBe('callback-requested');
+  });
+
+  it('the caller parameter elderly=false switches to normal pace', () => {
+    const { h } = voiceOrderHarness({ parameters: { elderly: 'false' } });
+    h.start();
+    expect(h.lastSay()?.rate).toBe(1);
+    h.promptDone();
+    expect(h.lastSay()?.text).toBe('What would you like to order?');
+  });
+});

@@ -39,7 +39,7 @@ export function voiceOrderHarness(
     from: opts.from ?? '+8613800000001',
     parameters: opts.parameters ?? {},
   });
-  return { h, submitted };
+  return { h, submitted, machine };
 }
 
 /** Lets resolved actor promises deliver their results. */
