@@ -4,6 +4,7 @@
  * VoicebotError with a stable WS_* code and a message that names the field (never its contents).
  */
 import { VoicebotError } from '../../engine/errors.ts';
+import { scanMedia } from './twilio-media-scan.ts';
 
 export interface TwilioStart {
   streamSid: string;
@@ -134,7 +135,17 @@ function parseStart(msg: Json): TwilioStart {
  * decodeBase64Strict): the caller must use the bytes before the next parse.
  */
 export function parseTwilioMessage(text: string, scratch?: Buffer): TwilioInbound {
-  const msg = parseJsonObject(text);
+  const media = scanMedia(text);
+  if (media) {
+    const payload = decodeBase64Strict(media.payload, 'media.payload', scratch);
+    const { track } = media;
+    return track ? { event: 'media', payload, track } : { event: 'media', payload };
+  }
+  return parseTwilioObject(parseJsonObject(text), scratch);
+}
+
+/** The message once parsed as a JSON object (parseTwilioMessage without its media fast path). */
+export function parseTwilioObject(msg: Json, scratch?: Buffer): TwilioInbound {
   switch (msg.event) {
     case 'connected':
       return { event: 'connected' };
