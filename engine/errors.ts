@@ -107,6 +107,14 @@ export const ERROR_CODES = {
     retryable: false,
     hint: 'fix the catalog file at the named path (see docs/nlu.md#catalog)',
   },
+  DIALOG_SCRIPT_INVALID: {
+    retryable: false,
+    hint: 'fix the script at the named line and path (see docs/dialogs.md#scripts); `voicebot dialog validate FILE` lists every problem',
+  },
+  ORDER_SUBMIT_FAILED: {
+    retryable: true,
+    hint: 'the order service refused or did not answer: check the webhook URL and its logs; the caller was offered a person',
+  },
   NLU_CONTEXT_INVALID: {
     retryable: false,
     hint: 'pass what the expected slot needs: a catalog for menu, now (and a valid IANA timeZone) for date',
