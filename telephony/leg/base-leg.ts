@@ -16,6 +16,7 @@ import type {
 } from '../call-leg.ts';
 import { OutboundQueue } from '../media/outbound-queue.ts';
 import type { PacedSink, Pacer } from '../media/pacer.ts';
+import { type FrameTally, frameTally } from './frame-tally.ts';
 
 export interface BaseLegDeps {
   pacer: Pacer;
@@ -44,9 +45,8 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
   private ended = false;
   private receivedSamples = 0;
   private queueFullWarned = false;
-  /** Per-leg counter children: no label hashing per frame. */
-  private readonly framesIn?: { inc(): void };
-  private readonly framesOut?: { inc(): void };
+  /** Frame counts for this transport, added to the Prometheus counters when they are read. */
+  private readonly frames?: FrameTally;
 
   constructor(info: CallInfo, deps: BaseLegDeps) {
     super();
@@ -59,8 +59,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     this.startedAt = this.clock.now();
     this.metrics?.callsActive.inc({ transport: info.transport });
     this.metrics?.callsTotal.inc({ transport: info.transport });
-    this.framesIn = this.metrics?.framesIn.labels({ transport: info.transport });
-    this.framesOut = this.metrics?.framesOut.labels({ transport: info.transport });
+    if (this.metrics) this.frames = frameTally(this.metrics, info.transport);
   }
 
   get active(): boolean {
@@ -162,7 +161,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     if (this.ended) return; // a mark listener hung up
     if (frame) {
       this.writeFrame(frame);
-      this.framesOut?.inc();
+      if (this.frames) this.frames.out++;
     }
     if (this.queue.empty) {
       this.unschedule();
@@ -177,7 +176,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     if (this.ended) return;
     const timestampMs = (this.receivedSamples * 1000) / this.info.sampleRate;
     this.receivedSamples += samples.length;
-    this.framesIn?.inc();
+    if (this.frames) this.frames.in++;
     this.emitSafe('audio', { samples, sampleRate: this.info.sampleRate, timestampMs });
   }
 
