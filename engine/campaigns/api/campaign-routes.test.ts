@@ -35,7 +35,9 @@ const api = (path: string, init: RequestInit = {}, token: string | null = TOKEN)
   fetch(`${base}${path}`, {
     ...init,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
-  });
+  }).then((r) => ({ status: r.status, json: () => r.json() as Promise<Json>, text: () => r.text() }));
+// biome-ignore lint/suspicious/noExplicitAny: JSON replies are checked by the assertions
+type Json = any;
 const json = (body: unknown, method = 'POST'): RequestInit => ({
   method,
   body: JSON.stringify(body),

@@ -63,7 +63,10 @@ async function handle(
   const { store } = deps;
   const path = url.pathname;
   const method = req.method ?? 'GET';
-  let m: RegExpMatchArray | null;
+  const contacts = path.match(CONTACTS);
+  const control = path.match(CONTROL);
+  const one = path.match(ONE);
+  const exp = path.match(EXPORT);
   if (path === '/api/campaigns' && method === 'POST') {
     const body = await readJson(req, res);
     if (body === null) return;
@@ -76,7 +79,8 @@ async function handle(
       campaigns: all.map((c) => ({ id: c.campaign.id, name: c.campaign.name, status: c.status })),
     });
   }
-  if ((m = path.match(CONTACTS)) && method === 'POST') {
+  if (contacts && method === 'POST') {
+    const m = contacts;
     const summary = await importContacts({
       store,
       campaignId: m[1]!,
@@ -89,16 +93,19 @@ async function handle(
     const samples = summary.samples.map(({ line, reason, detail }) => ({ line, reason, detail }));
     return sendJson(res, 200, { ...summary, samples });
   }
-  if ((m = path.match(CONTROL)) && method === 'POST') {
+  if (control && method === 'POST') {
+    const m = control;
     const action = m[2] as ControlAction;
     const r = await controlCampaign(store, m[1]!, action);
     deps.onControl?.(m[1]!, action);
     return sendJson(res, 200, r);
   }
-  if ((m = path.match(ONE)) && method === 'GET') {
+  if (one && method === 'GET') {
+    const m = one;
     return sendJson(res, 200, await campaignStatus(store, m[1]!));
   }
-  if ((m = path.match(EXPORT)) && method === 'GET') {
+  if (exp && method === 'GET') {
+    const m = exp;
     const format = (url.searchParams.get('format') ?? 'csv') as ExportFormat;
     if (!EXPORT_FORMATS.includes(format)) {
       return sendError(res, 'CAMPAIGN_INVALID', `format must be one of ${EXPORT_FORMATS.join(', ')}`);
