@@ -27,6 +27,8 @@ export class DialogHarness {
   readonly commands: DialogCommand[] = [];
   readonly actor;
   private readonly nlu = new DeterministicNlu();
+  /** The instant relative dates are resolved against. */
+  readonly now = new Date('2026-11-26T09:00:00Z');
 
   constructor(
     machine: DialogMachine,
@@ -90,6 +92,8 @@ export class DialogHarness {
       language: this.language,
       expected,
       ...(this.opts.catalog ? { catalog: this.opts.catalog } : {}),
+      now: this.now,
+      timeZone: 'UTC',
     });
     this.actor.send({ type: 'user.said', text, confidence, nlu });
     return this;
