@@ -8,6 +8,7 @@
  * process (so the engine's CPU is measured alone), share one drift-free pacer, ramp up at
  * --ramp calls/s, hold for --seconds, then hang up. Per step it prints: engine CPU % over the
  * hold window (process.cpuUsage; 100 % = one core), RSS per call ((loaded - idle) / N), pacer
+ * (peak, and after a forced GC with all calls up, with the JS heap's share), pacer
  * lateness p50/p99 at the engine, inter-arrival jitter p50/p99 at the callers, frames lost each
  * way, and a JSON line. Not part of the test suite.
  */
@@ -99,6 +100,7 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
   gc();
   await sleep(300);
   const rssIdle = process.memoryUsage().rss;
+  const heapIdle = process.memoryUsage().heapUsed;
 
   const child = fork(new URL('./load-callers.ts', import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
@@ -128,6 +130,9 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
   });
   const ramped = await waitFor('ramped');
   await sleep(1000); // settle after the ramp
+  // What the calls hold once garbage is gone (all calls up, before the CPU window starts).
+  gc();
+  const memAfterGc = process.memoryUsage();
   lateness = new MsHistogram(0.1, 1000);
   const framesAtStart = (await counter(metrics, 'framesIn')) + (await counter(metrics, 'framesOut'));
   const cpu0 = process.cpuUsage();
@@ -184,6 +189,9 @@ async function runStep(calls: number, seconds: number, ramp: number): Promise<Re
     rssIdleMb: Math.round(rssIdle / 1e5) / 10,
     rssLoadedMb: Math.round(rssLoaded / 1e5) / 10,
     rssPerCallKb: Math.round((rssLoaded - rssIdle) / 1024 / Math.max(1, ramped.connected)),
+    rssAfterGcMb: Math.round(memAfterGc.rss / 1e5) / 10,
+    rssAfterGcPerCallKb: Math.round((memAfterGc.rss - rssIdle) / 1024 / Math.max(1, ramped.connected)),
+    heapAfterGcPerCallKb: Math.round((memAfterGc.heapUsed - heapIdle) / 1024 / Math.max(1, ramped.connected)),
     pacerLatenessMs: engineLateness,
     callerJitterMs: callerJitter,
     framesCallerSent: result.framesSent,
@@ -234,7 +242,7 @@ async function main(): Promise<void> {
         `  engine CPU            ${r.engineCpuPct} % of one core (callers' process: ${r.callersCpuPct} %), event-loop utilization ${r.engineEventLoopUtilization}`,
         `  engine loop delay     ${JSON.stringify(r.engineLoopDelayMs)} ms`,
         `  engine cost           ${r.engineCpuPerFrameUs} us CPU per frame (${r.framesInWindow} frames in the window) -> ${r.projectedCpuPctAt1000Calls} % of one core for 1000 calls; callers ${r.callersCpuPerFrameUs} us per frame`,
-        `  RSS                   idle ${r.rssIdleMb} MB, loaded ${r.rssLoadedMb} MB, ${r.rssPerCallKb} KB per call`,
+        `  RSS                   idle ${r.rssIdleMb} MB, loaded peak ${r.rssLoadedMb} MB (${r.rssPerCallKb} KB per call); after GC with calls up ${r.rssAfterGcMb} MB: ${r.rssAfterGcPerCallKb} KB per call (JS heap ${r.heapAfterGcPerCallKb} KB)`,
         `  pacer lateness        p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms (${lat.count} slots)`,
         `  caller jitter         p50 ${jit.p50} ms, p99 ${jit.p99} ms, max ${jit.max} ms (${jit.count} gaps)`,
         `  frames lost           inbound ${r.framesLostInbound} of ${r.framesCallerSent}, outbound ${r.framesLostOutbound} of ${r.framesEngineOut}`,
