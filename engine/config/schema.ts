@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { agentSchema } from '../agents/registry.ts';
+import { routeSchema } from '../session/route-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const boolish = z
@@ -67,6 +69,22 @@ export const configSchema = z
         path: ['rtpPortMin'],
       }),
     modelsDir: z.string().default('../shared/models'),
+    session: z
+      .object({
+        maxCallMs: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(15 * 60_000),
+        minSpeechMs: z.coerce.number().int().min(0).default(300),
+        backchannelMaxMs: z.coerce.number().int().min(0).default(700),
+        endpointSilenceMs: z.coerce.number().int().min(100).default(700),
+        callsDir: z.string().min(1).default('calls').describe('where the file sink writes <callId>.json'),
+        recordAudio: boolish.default(false).describe('also write <callId>.wav: caller left, bot right'),
+      })
+      .prefault({}),
+    agents: z.array(agentSchema).default([]),
+    routes: z.array(routeSchema).default([]).describe('inbound routing to dialogs; first match wins'),
   })
   .superRefine((cfg, ctx) => {
     const { mode, tokenSecret, twilioAuthToken } = cfg.auth;

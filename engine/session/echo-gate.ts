@@ -17,6 +17,12 @@ export interface EchoGateOptions {
   maxEchoPowerRatio?: number;
   /** Reference blocks quieter than this mean power (sample units squared) are silence (default 100^2). */
   silencePower?: number;
+  /**
+   * Double talk: once a frame is louder than the echo can explain, the caller is talking; the
+   * next frames pass for this long (default 0: off; a hold also lets echo through after a
+   * loud caller frame, and the VAD's own hangover already bridges syllables).
+   */
+  holdMs?: number;
 }
 
 export interface EchoGateState {
@@ -44,6 +50,8 @@ export class EchoGate {
   /** Incoming power by block index. */
   private readonly inp = new Map<number, number>();
   private delayBlocks: number | null = null;
+  private readonly holdMs: number;
+  private passUntil = Number.NEGATIVE_INFINITY;
   private sinceEstimate = 0;
   echoFrames = 0;
 
@@ -51,6 +59,7 @@ export class EchoGate {
     this.maxDelayBlocks = Math.ceil((options.maxDelayMs ?? 600) / BLOCK_MS);
     this.ratio = options.maxEchoPowerRatio ?? 0.25;
     this.silence = options.silencePower ?? 100 * 100;
+    this.holdMs = options.holdMs ?? 0;
   }
 
   get state(): EchoGateState {
@@ -89,9 +98,10 @@ export class EchoGate {
     const [lo, hi] =
       this.delayBlocks === null ? [0, this.maxDelayBlocks] : [this.delayBlocks - 2, this.delayBlocks + 2];
     for (let lag = Math.max(0, lo); lag <= hi; lag++) ref = Math.max(ref, this.out.get(b - lag) ?? 0);
-    if (ref < this.silence) return false;
+    if (ref < this.silence || atMs < this.passUntil) return false;
     const echo = p <= ref * this.ratio;
     if (echo) this.echoFrames++;
+    else this.passUntil = atMs + this.holdMs;
     return echo;
   }
 

@@ -1,0 +1,283 @@
+/**
+ * End to end over the real WebSocket gateway: the simulated caller plays espeak-ng utterances
+ * (fixtures/speech/set, already through G.711) to a session running a small ordering dialog
+ * with the embedded engines (espeak-ng TTS, pocketsphinx in phrase-grammar mode, WebRTC VAD)
+ * and the deterministic NLU; the stored call record is checked.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emit, setup } from 'xstate';
+import type { DialogCommand, DialogEvent } from '../../dialogs/contract.ts';
+import { parseCatalog } from '../../dialogs/nlu/catalog.ts';
+import { loadAudio, SimCaller, type SimCallerOptions } from '../../fixtures/sim-caller/sim-caller.ts';
+import { type SessionEngine, startSessionEngine } from './testing/session-engine.ts';
+
+const catalog = parseCatalog(
+  JSON.parse(readFileSync(new URL('../../fixtures/catalogs/meals.json', import.meta.url), 'utf8')),
+  'meals.json',
+);
+const PHRASES = ['two pizzas', 'two large pizzas', 'one small salad', 'talk to a person', 'cancel my order'];
+const clip = (name: string): Int16Array =>
+  loadAudio(new URL(`../../fixtures/speech/set/${name}.wav`, import.meta.url).pathname, 8000);
+
+const ASK =
+  'Welcome to the test kitchen. Say two pizzas, one small salad, or talk to a person. Or press one.';
+
+/** A small ordering dialog, written against the contract only. */
+const orderDialog = setup({
+  types: { events: {} as DialogEvent, emitted: {} as DialogCommand },
+  delays: { noInput: 4000 },
+}).createMachine({
+  id: 'test-order',
+  initial: 'start',
+  on: { 'call.hangup': '.done' },
+  states: {
+    start: { on: { 'call.started': 'ask' } },
+    ask: {
+      entry: [
+        emit({ type: 'say', promptId: 'ask', text: ASK, bargeIn: 'always' }),
+        emit({
+          type: 'listen',
+          expected: 'menu',
+          grammar: { kind: 'phrases', phrases: PHRASES },
+          endpointSilenceMs: 600,
+        }),
+      ],
+      initial: 'prompting',
+      states: {
+        prompting: { on: { 'prompt.done': 'waiting' } },
+        waiting: {
+          after: {
+            noInput: {
+              target: '#test-order.bye',
+              actions: emit({ type: 'outcome', status: 'no-input', slots: {} }),
+            },
+          },
+        },
+      },
+      on: {
+        'user.said': [
+          {
+            guard: ({ event }) => event.nlu.intent === 'human' || event.text.includes('person'),
+            target: 'transfer',
+          },
+          {
+            target: 'bye',
+            actions: emit(({ event }) => ({
+              type: 'outcome' as const,
+              status: 'ordered',
+              slots: {
+                text: event.text,
+                items: (event.nlu.slots.items ?? []).map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
+              },
+            })),
+          },
+        ],
+        'user.dtmf': {
+          target: 'bye',
+          actions: emit(({ event }) => ({
+            type: 'outcome' as const,
+            status: 'keypad',
+            slots: { digit: event.digit },
+          })),
+        },
+      },
+    },
+    transfer: {
+      entry: [
+        emit({ type: 'say', promptId: 'connecting', text: 'Connecting you to a person.', bargeIn: 'never' }),
+        emit({ type: 'transfer', reason: 'caller-request', summary: 'asked for a person' }),
+      ],
+      on: {
+        'transfer.done': [
+          {
+            guard: ({ event }) => event.ok,
+            target: 'done',
+            actions: emit({ type: 'outcome', status: 'transferred', slots: {} }),
+          },
+          {
+            target: 'bye',
+            actions: [
+              emit({ type: 'outcome', status: 'callback', slots: {} }),
+              emit({
+                type: 'say',
+                promptId: 'no-agent',
+                text: 'Nobody is free. We will call you back.',
+                bargeIn: 'never',
+              }),
+            ],
+          },
+        ],
+      },
+    },
+    bye: {
+      entry: [
+        emit({ type: 'say', promptId: 'bye', text: 'Thank you. Goodbye.', bargeIn: 'never' }),
+        emit({ type: 'hangup', reason: 'done' }),
+      ],
+    },
+    done: { type: 'final' },
+  },
+});
+
+let se: SessionEngine;
+const callers: SimCaller[] = [];
+let seq = 0;
+
+beforeAll(async () => {
+  se = await startSessionEngine({
+    dialogFor: () => ({ name: 'test-order', machine: orderDialog, catalog, language: 'en-US' }),
+    agents: [{ id: 'ann', name: 'Ann', target: 'sip:ann@pbx.example', languages: ['en-US'] }],
+    recordAudio: true,
+  });
+});
+
+afterAll(async () => {
+  for (const c of callers.splice(0)) if (!c.closeInfo) c.terminate();
+  await se?.close();
+});
+
+async function call(options: Partial<SimCallerOptions> = {}): Promise<SimCaller> {
+  const caller = new SimCaller({
+    url: se.engine.url,
+    protocol: 'twilio',
+    token: se.token(),
+    from: '+15550100001',
+    to: '+15550100002',
+    callSid: `CA-session-${++seq}`,
+    ...options,
+  });
+  callers.push(caller);
+  await caller.connect();
+  return caller;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Heard bot audio in ms so far. */
+const heardMs = (c: SimCaller): number => c.heardSegments().reduce((n, s) => n + s.samples.length / 8, 0);
+
+/** Waits until the bot has talked and then been quiet for `quietMs`. */
+async function waitForPromptEnd(c: SimCaller, quietMs = 400, timeoutMs = 15_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    const segs = c.heardSegments();
+    const last = segs.at(-1);
+    if (last && c.now() - (last.startMs + last.samples.length / 8) > quietMs) return;
+    await sleep(20);
+  }
+  throw new Error('the bot never went quiet');
+}
+
+describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', () => {
+  it('cooperative caller: waits for the prompt, orders, the order lands in the record; bot hangs up', async () => {
+    const c = await call();
+    await waitForPromptEnd(c);
+    await c.play(clip('en-two-pizzas-en-us-160'));
+    const rec = await se.record(c.callSid);
+    expect(rec.outcome?.status).toBe('ordered');
+    expect(rec.outcome?.slots.items).toEqual([{ itemId: 'pizza', quantity: 2 }]);
+    const caller = rec.transcript.filter((t) => t.side === 'caller');
+    expect(caller.map((t) => t.text)).toEqual(['two pizzas']);
+    const bot = rec.transcript
+      .filter((t) => t.side === 'bot')
+      .map((t) => [t.promptId, t.interrupted ?? false]);
+    expect(bot).toEqual([
+      ['ask', false],
+      ['bye', false],
+    ]);
+    expect(rec.endReason).toBe('done');
+    const latency = (await se.metrics.sessionTurnLatency.get()).values.find((v) =>
+      v.metricName?.endsWith('_count'),
+    );
+    expect(latency?.value).toBeGreaterThanOrEqual(1);
+  }, 20_000);
+
+  it('interrupter: speaks over the prompt; playback is cut, the prompt reported interrupted, the words used', async () => {
+    const c = await call();
+    while (heardMs(c) < 1000) await sleep(20);
+    await c.play(clip('en-one-small-salad-en-us-160'));
+    const rec = await se.record(c.callSid);
+    expect(rec.outcome?.status, JSON.stringify(rec, null, 1)).toBe('ordered');
+    expect(rec.outcome?.slots.text).toBe('one small salad');
+    expect(rec.transcript.find((t) => t.promptId === 'ask')?.interrupted).toBe(true);
+    expect(rec.events.some((e) => e.type === 'barge_in')).toBe(true);
+    // The prompt (~6 s) was cut: less than half of it reached the caller before the goodbye.
+    expect(heardMs(c)).toBeLessThan(4500);
+  }, 20_000);
+
+  it("the bot's own echo (-10 dB, ~100 ms) does not interrupt it", async () => {
+    const c = await call();
+    let next = 0;
+    let stop = false;
+    const loop = (async () => {
+      while (!stop) {
+        const segs = c.heardSegments();
+        while (next < segs.length && c.now() >= (segs[next]?.startMs ?? 0) + 100) {
+          const s = segs[next++];
+          if (s) void c.play(s.samples.map((v) => Math.round(v * 0.316)));
+        }
+        await sleep(10);
+      }
+    })();
+    await waitForPromptEnd(c, 600);
+    stop = true;
+    await loop;
+    c.dtmf('1');
+    const rec = await se.record(c.callSid);
+    expect(rec.events.filter((e) => e.type === 'barge_in')).toEqual([]);
+    expect(rec.transcript.find((t) => t.promptId === 'ask')?.interrupted).toBeUndefined();
+    expect(rec.outcome).toEqual({ status: 'keypad', slots: { digit: '1' } });
+  }, 25_000);
+
+  it('keypad-only caller: a key during the prompt interrupts it and is delivered', async () => {
+    const c = await call();
+    while (heardMs(c) < 1000) await sleep(20);
+    c.dtmf('1');
+    const rec = await se.record(c.callSid);
+    expect(rec.outcome).toEqual({ status: 'keypad', slots: { digit: '1' } });
+    expect(rec.transcript.find((t) => t.promptId === 'ask')?.interrupted).toBe(true);
+    expect(rec.transcript.find((t) => t.side === 'caller')).toMatchObject({ text: '1', source: 'dtmf' });
+  }, 20_000);
+
+  it('asks for a human: transferred to the free agent (raw transfer request answered)', async () => {
+    se.agents.setAvailable('ann', true);
+    const c = await call({ protocol: 'raw', transferAnswer: { ok: true } });
+    await waitForPromptEnd(c);
+    await c.play(clip('en-talk-to-a-person-en-us-160'));
+    const until = performance.now() + 10_000;
+    let rec = se.sessions.at(-1)?.recorder.record;
+    while (!rec?.transfer && performance.now() < until) {
+      await sleep(50);
+      rec = se.sessions.at(-1)?.recorder.record;
+    }
+    expect(rec?.transfer).toMatchObject({ ok: true, agentId: 'ann', target: 'sip:ann@pbx.example' });
+    expect(se.agents.get('ann')?.available).toBe(false);
+    await c.hangup();
+  }, 20_000);
+
+  it('asks for a human with nobody free: callback recorded, polite end', async () => {
+    se.agents.setAvailable('ann', false);
+    const c = await call();
+    await waitForPromptEnd(c);
+    await c.play(clip('en-talk-to-a-person-en-us-160'));
+    const rec = await se.record(c.callSid);
+    expect(rec.transfer).toMatchObject({ ok: false, reason: 'no-agent' });
+    expect(rec.callback).toMatchObject({ requested: true, reason: 'no-agent' });
+    expect(rec.outcome?.status).toBe('callback');
+    expect(rec.transcript.filter((t) => t.side === 'bot').map((t) => t.promptId)).toEqual([
+      'ask',
+      'connecting',
+      'no-agent',
+      'bye',
+    ]);
+  }, 20_000);
+
+  it('silent caller: no-input ends the call politely', async () => {
+    const c = await call();
+    const rec = await se.record(c.callSid);
+    expect(rec.outcome?.status).toBe('no-input');
+    expect(rec.transcript.filter((t) => t.side === 'caller')).toEqual([]);
+    expect(rec.transcript.at(-1)?.promptId).toBe('bye');
+  }, 25_000);
+});

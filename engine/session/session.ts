@@ -1,0 +1,444 @@
+/**
+ * One call session: joins a CallLeg, the speech adapters, the NLU, a dialog actor and the
+ * turn-taking machine. The dialog speaks only the contract (dialogs/contract.ts); the turn
+ * machine decides about barge-in and endpointing; this class performs the effects: playback,
+ * recognition, NLU, transfer through the agent registry, the call record.
+ */
+import { type Actor, type AnyStateMachine, createActor } from 'xstate';
+import type { AsrAdapter, Language, RecognizeStream } from '../../asr-tts/asr.ts';
+import type { TtsAdapter } from '../../asr-tts/tts.ts';
+import type { Vad } from '../../asr-tts/vad.ts';
+import type { DialogCommand, DialogEvent, ListenCommand, SayCommand } from '../../dialogs/contract.ts';
+import type { Catalog } from '../../dialogs/nlu/catalog.ts';
+import type { Nlu } from '../../dialogs/nlu/types.ts';
+import type { CallLeg } from '../../telephony/call-leg.ts';
+import type { AgentRegistry } from '../agents/registry.ts';
+import { CallRecorder, type CallRecordSink } from '../calls/call-record.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { EchoGate } from './echo-gate.ts';
+import { Playback } from './playback.ts';
+import { runTransfer } from './transfer.ts';
+import { type TurnEvent, type TurnTimings, turnMachine } from './turn-machine.ts';
+
+export interface DialogSpec {
+  /** Name in logs and records (e.g. 'voice-order'). */
+  name: string;
+  machine: AnyStateMachine;
+  input?: unknown;
+  /** Catalog for `menu` expectations of the NLU. */
+  catalog?: Catalog;
+  language?: Language;
+}
+
+export interface SessionDeps {
+  asr: AsrAdapter;
+  tts: TtsAdapter;
+  createVad: (sampleRate: 8000 | 16000) => Vad | Promise<Vad>;
+  nlu: Nlu;
+  agents: AgentRegistry;
+  sink?: CallRecordSink;
+  log: Logger;
+  metrics: Metrics;
+  timings?: Partial<TurnTimings>;
+  recordAudio?: boolean;
+  clock?: Clock;
+}
+
+/** What the session itself says (not the dialog): after a noise barge-in, at the time limit. */
+export const SESSION_PHRASES: Record<Language, { noise: string; timeUp: string }> = {
+  'en-US': {
+    noise: 'Sorry, please go on.',
+    timeUp: 'We have reached the time limit for this call. Goodbye.',
+  },
+  'zh-CN': { noise: '不好意思，请您继续说。', timeUp: '本次通话已达到时间上限，再见。' },
+};
+
+const INTERNAL = 'session:';
+
+export class CallSession {
+  readonly recorder: CallRecorder;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly language: Language;
+  private readonly turn: Actor<typeof turnMachine>;
+  private readonly dialog: Actor<AnyStateMachine>;
+  private readonly playback: Playback;
+  private readonly echo = new EchoGate();
+  private vad: Vad | null = null;
+  private asr: RecognizeStream | null = null;
+  private listen: ListenCommand | null = null;
+  private lastSpeechEndAt: number | null = null;
+  private latencyFrom: number | null = null;
+  private inputSinceListen = true;
+  private hangupMark: string | null = null;
+  private ended = false;
+  private readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(
+    private readonly leg: CallLeg,
+    private readonly spec: DialogSpec,
+    private readonly deps: SessionDeps,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.language = spec.language ?? 'en-US';
+    this.log = deps.log.child({ callId: leg.info.callId, dialog: spec.name });
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    const { info } = leg;
+    this.recorder = new CallRecorder(
+      {
+        callId: info.callId,
+        direction: info.direction,
+        transport: info.transport,
+        dialog: spec.name,
+        ...(info.providerCallId ? { providerCallId: info.providerCallId } : {}),
+        ...(info.from ? { from: info.from } : {}),
+        ...(info.to ? { to: info.to } : {}),
+      },
+      this.clock,
+      { sampleRate: info.sampleRate, recordAudio: deps.recordAudio ?? false },
+    );
+    this.playback = new Playback(leg, deps.tts, this.clock, {
+      onAudio: (samples, startMs) => this.onBotAudio(samples, startMs),
+      onError: (promptId, code, retryable) => {
+        this.log.warn({ promptId, code }, 'synthesis failed');
+        this.recorder.event('speech.error', { code, promptId });
+        if (!promptId.startsWith(INTERNAL)) this.toDialog({ type: 'speech.error', code, retryable });
+      },
+    });
+    this.turn = createActor(turnMachine.provide({ actions: this.turnActions() }), {
+      input: { timings: deps.timings ?? {} },
+    });
+    this.dialog = createActor(spec.machine, { input: spec.input });
+  }
+
+  /** Runs the call; resolves once it has ended and its record is stored. */
+  async run(): Promise<void> {
+    this.vad = await this.deps.createVad(this.leg.info.sampleRate);
+    if (!this.leg.active) {
+      this.end('caller');
+      return this.done;
+    }
+    this.leg.on('audio', (frame) => this.onCallerAudio(frame.samples, frame.timestampMs));
+    this.leg.on('dtmf', (e) => this.sendTurn({ type: 'dtmf', digit: e.digit }));
+    this.leg.on('mark', (e) => this.onMark(e.name, e.played));
+    this.leg.once('hangup', (e) => this.end(e.reason, e.detail));
+    for (const type of ['say', 'listen', 'transfer', 'hangup', 'outcome', 'stop_prompt'] as const) {
+      this.dialog.on(type, (cmd) => this.onCommand(cmd as DialogCommand));
+    }
+    this.dialog.subscribe({
+      error: (err) => {
+        this.log.error({ err }, 'dialog failed; ending the call');
+        this.recorder.event('dialog.error');
+        this.hangupAfterPlayback('dialog-error');
+      },
+    });
+    this.turn.start();
+    this.dialog.start();
+    const { info } = this.leg;
+    this.toDialog({
+      type: 'call.started',
+      call: {
+        callId: info.callId,
+        direction: info.direction,
+        language: this.language,
+        parameters: info.parameters,
+        ...(info.from ? { from: info.from } : {}),
+        ...(info.to ? { to: info.to } : {}),
+      },
+    });
+    return this.done;
+  }
+
+  // ---- leg events ----------------------------------------------------------------------
+
+  private onCallerAudio(samples: Int16Array, timestampMs: number): void {
+    if (this.ended) return;
+    this.recorder.audio?.caller(samples);
+    // The recognizer hears the line as it is (gating would cut the caller's syllables during
+    // double talk); the VAD hears it echo-gated. Finals count only after VAD speech (readAsr).
+    const rate = this.leg.info.sampleRate;
+    this.asr?.push({ samples, sampleRate: rate, timestampMs });
+    const echo = this.echo.isEcho(samples, this.clock.now());
+    const heard = echo ? new Int16Array(samples.length) : samples;
+    for (const e of this.vad?.process({ samples: heard, sampleRate: rate, timestampMs }) ?? []) {
+      if (e.type === 'vad.speech_start') {
+        this.inputSinceListen = true;
+        this.spokeSinceFinal = true;
+        this.sendTurn({ type: 'vad.start' });
+      } else {
+        this.lastSpeechEndAt = this.clock.now();
+        this.sendTurn({ type: 'vad.end' });
+      }
+    }
+  }
+
+  private onBotAudio(samples: Int16Array, startMs: number): void {
+    this.echo.played(samples, this.leg.info.sampleRate, startMs);
+    this.recorder.audio?.bot(samples, startMs - (this.clock.now() - this.recorder.now()));
+    if (this.latencyFrom !== null) {
+      this.deps.metrics.sessionTurnLatency.observe(Math.max(0, startMs - this.latencyFrom) / 1000);
+      this.latencyFrom = null;
+    }
+  }
+
+  private onMark(name: string, played: boolean): void {
+    if (name === this.hangupMark) {
+      this.leg.hangup(this.recorder.record.endReason ?? 'bot');
+      return;
+    }
+    const promptId = this.playback.marks.get(name);
+    if (promptId === undefined) return;
+    this.playback.marks.delete(name);
+    if (played) this.sendTurn({ type: 'bot.played', promptId });
+  }
+
+  // ---- dialog commands -----------------------------------------------------------------
+
+  private onCommand(cmd: DialogCommand): void {
+    if (this.ended) return;
+    switch (cmd.type) {
+      case 'say':
+        this.say(cmd);
+        return;
+      case 'listen':
+        this.startListening(cmd);
+        return;
+      case 'transfer':
+        void runTransfer(cmd, {
+          leg: this.leg,
+          agents: this.deps.agents,
+          language: this.language,
+          recorder: this.recorder,
+          metrics: this.deps.metrics,
+          log: this.log,
+          beforeTransfer: () => this.playedOut(),
+          toDialog: (e) => this.toDialog(e),
+        });
+        return;
+      case 'hangup':
+        this.recorder.record.endReason = cmd.reason;
+        this.hangupAfterPlayback(cmd.reason);
+        return;
+      case 'outcome':
+        this.recorder.record.outcome = { status: cmd.status, slots: cmd.slots };
+        this.recorder.event('outcome', { status: cmd.status });
+        return;
+      case 'stop_prompt':
+        this.sendTurn({ type: 'bot.stop' });
+        return;
+    }
+  }
+
+  private say(cmd: SayCommand): void {
+    if (!cmd.promptId.startsWith(INTERNAL)) {
+      if (this.listen && !this.inputSinceListen) this.deps.metrics.sessionReprompts.inc({ kind: 'no-input' });
+      this.inputSinceListen = true;
+    }
+    this.recorder.say({ promptId: cmd.promptId, text: cmd.text });
+    this.log.debug({ promptId: cmd.promptId, pii: { text: cmd.text } }, 'say');
+    this.sendTurn({ type: 'bot.say', promptId: cmd.promptId, bargeIn: cmd.bargeIn });
+    this.playback.play({
+      promptId: cmd.promptId,
+      text: cmd.text,
+      language: cmd.language ?? this.language,
+      ...(cmd.rate ? { rate: cmd.rate } : {}),
+    });
+  }
+
+  private startListening(cmd: ListenCommand): void {
+    this.listen = cmd;
+    this.inputSinceListen = false;
+    this.sendTurn({
+      type: 'listen',
+      ...(cmd.endpointSilenceMs ? { endpointSilenceMs: cmd.endpointSilenceMs } : {}),
+    });
+    this.asr?.close();
+    const caps = this.deps.asr.capabilities;
+    const stream = this.deps.asr.stream({
+      language: this.language,
+      ...(cmd.grammar && caps.grammar ? { grammar: cmd.grammar } : {}),
+      ...(cmd.hints && caps.hints ? { hints: cmd.hints } : {}),
+      ...(cmd.endpointSilenceMs ? { endpointSilenceMs: cmd.endpointSilenceMs } : {}),
+    });
+    this.asr = stream;
+    void this.readAsr(stream);
+  }
+
+  private async readAsr(stream: RecognizeStream): Promise<void> {
+    for await (const e of stream) {
+      if (this.ended || stream !== this.asr) continue;
+      if (e.type === 'asr.final') {
+        if (!this.spokeSinceFinal) {
+          // Words with no caller speech behind them: the bot's own echo or line noise.
+          if (e.text.trim()) this.recorder.heard({ text: '', ignored: e.text, source: 'speech' });
+          this.recorder.event('words.ignored', { why: 'no-speech' });
+          continue;
+        }
+        this.spokeSinceFinal = this.vad?.speaking ?? false;
+        this.lastConfidence = e.confidence;
+        this.sendTurn({ type: 'asr.text', text: e.text });
+      } else if (e.type === 'asr.error') {
+        this.log.warn({ code: e.code }, 'recognition failed');
+        this.recorder.event('speech.error', { code: e.code });
+        this.toDialog({ type: 'speech.error', code: e.code, retryable: e.retryable });
+      }
+    }
+  }
+
+  private lastConfidence = 0;
+  private spokeSinceFinal = false;
+
+  /** Resolves once every prompt asked so far has played (or been flushed). */
+  private async playedOut(): Promise<void> {
+    await this.playback.settled();
+    if (!this.leg.active || this.leg.queuedMs() === 0) return;
+    await new Promise<void>((resolve) => {
+      const finish = (): void => {
+        this.leg.off('drained', finish);
+        this.leg.off('hangup', finish);
+        resolve();
+      };
+      this.leg.on('drained', finish);
+      this.leg.on('hangup', finish);
+    });
+  }
+
+  private hangupAfterPlayback(reason: string): void {
+    void this.playback.settled().then(() => {
+      if (!this.leg.active) return;
+      if (this.leg.queuedMs() === 0) {
+        this.leg.hangup(reason);
+        return;
+      }
+      this.hangupMark = `hangup:${reason}`;
+      this.leg.mark(this.hangupMark);
+    });
+  }
+
+  // ---- turn machine effects ------------------------------------------------------------
+
+  private turnActions() {
+    const internalSay = (key: 'noise' | 'timeUp', bargeIn: SayCommand['bargeIn']): void =>
+      this.say({
+        type: 'say',
+        promptId: `${INTERNAL}${key}`,
+        text: SESSION_PHRASES[this.language][key],
+        bargeIn,
+      });
+    return {
+      clearPlayback: () => {
+        this.playback.flush();
+        const now = this.clock.now();
+        this.echo.cleared(now);
+        this.recorder.audio?.cut(this.recorder.now());
+      },
+      reportInterrupted: (_: unknown, p: { prompts: { promptId: string }[] }) => {
+        for (const { promptId } of p.prompts) {
+          const entry = this.recorder.record.transcript.findLast(
+            (t) => t.side === 'bot' && t.promptId === promptId,
+          );
+          if (entry) entry.interrupted = true;
+          if (!promptId.startsWith(INTERNAL))
+            this.toDialog({ type: 'prompt.done', promptId, interrupted: true });
+        }
+      },
+      reportPlayed: (_: unknown, p: { promptId: string }) => {
+        if (!p.promptId.startsWith(INTERNAL))
+          this.toDialog({ type: 'prompt.done', promptId: p.promptId, interrupted: false });
+      },
+      deliverWords: (_: unknown, p: { text: string }) => this.deliverWords(p.text),
+      deliverDtmf: (_: unknown, p: { digit: string }) => {
+        this.inputSinceListen = true;
+        this.recorder.heard({ text: p.digit, source: 'dtmf' });
+        this.toDialog({ type: 'user.dtmf', digit: p.digit });
+      },
+      reportSpeechStart: () => this.toDialog({ type: 'user.speech_start' }),
+      ignoreWords: (_: unknown, p: { text: string; why: string }) => {
+        this.recorder.heard({ text: '', ignored: p.text, source: 'speech' });
+        this.recorder.event('words.ignored', { why: p.why });
+      },
+      falseTrigger: (_: unknown, p: { why: string }) => {
+        this.deps.metrics.sessionBargeIns.inc({ result: 'false-trigger' });
+        this.recorder.event('barge_in.rejected', { why: p.why });
+      },
+      bargedIn: (_: unknown, p: { by: string }) => {
+        this.deps.metrics.sessionBargeIns.inc({ result: p.by });
+        this.recorder.event('barge_in', { by: p.by });
+      },
+      flushAsr: () => this.asr?.flush(),
+      noiseReprompt: () => {
+        this.deps.metrics.sessionBargeIns.inc({ result: 'noise' });
+        this.recorder.event('barge_in.noise');
+        internalSay('noise', 'always');
+      },
+      maxDuration: () => {
+        this.recorder.event('max_duration');
+        this.recorder.record.endReason = 'max-duration';
+        this.playback.flush();
+        internalSay('timeUp', 'never');
+        this.hangupAfterPlayback('max-duration');
+      },
+    };
+  }
+
+  private deliverWords(text: string): void {
+    this.inputSinceListen = true;
+    // Speech end as the VAD saw it; the recognizer's own endpoint may come first (then: now).
+    const vadEnded = this.vad && !this.vad.speaking && this.lastSpeechEndAt !== null;
+    this.latencyFrom = vadEnded ? this.lastSpeechEndAt : this.clock.now();
+    const expected = this.listen?.expected ?? 'free';
+    const nlu = this.deps.nlu.parse(text, {
+      language: this.language,
+      expected,
+      ...(this.spec.catalog ? { catalog: this.spec.catalog } : {}),
+      now: new Date(),
+    });
+    const confidence = this.lastConfidence;
+    if (nlu.intent === 'none' && Object.keys(nlu.slots).length === 0 && expected !== 'free') {
+      this.deps.metrics.sessionReprompts.inc({ kind: 'no-match' });
+    }
+    this.recorder.heard({ text, source: 'speech', confidence });
+    this.log.debug({ intent: nlu.intent, expected, pii: { text } }, 'caller said');
+    this.toDialog({ type: 'user.said', text, confidence, nlu });
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------
+
+  private sendTurn(event: TurnEvent): void {
+    if (!this.ended) this.turn.send(event);
+  }
+
+  private toDialog(event: DialogEvent): void {
+    if (this.ended && event.type !== 'call.hangup') return;
+    try {
+      this.dialog.send(event);
+    } catch (err) {
+      this.log.error({ err, event: event.type }, 'dialog threw');
+    }
+  }
+
+  private end(reason: string, detail?: string): void {
+    if (this.ended) return;
+    this.recorder.event('call.hangup', { reason, ...(detail ? { detail } : {}) });
+    this.toDialog({ type: 'call.hangup' });
+    this.ended = true;
+    this.turn.send({ type: 'call.hangup' });
+    this.turn.stop();
+    this.dialog.stop();
+    this.playback.close();
+    this.asr?.close();
+    this.asr = null;
+    this.vad?.close?.();
+    const record = this.recorder.finish(reason);
+    const wav = this.recorder.audio?.wav();
+    const write = this.deps.sink ? this.deps.sink.write(record, wav) : Promise.resolve();
+    write
+      .catch((err: unknown) => this.log.error({ err }, 'call record not stored'))
+      .finally(() => this.resolveDone());
+  }
+}
