@@ -6,7 +6,7 @@ import { Pacer } from '../telephony/media/pacer.ts';
 import { SipUserAgent } from '../telephony/sip/user-agent.ts';
 import { createGateway, type Gateway } from '../telephony/ws/gateway.ts';
 import type { Config } from './config/schema.ts';
-import { createHttpServer, listen } from './http/server.ts';
+import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { createRootLogger, type Logger } from './log/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
 
@@ -14,6 +14,8 @@ export interface EngineOptions {
   config: Config;
   /** Runs each call once its leg is up (default: the walking-skeleton echo / keypad menu). */
   handler?: CallHandler;
+  /** Extra HTTP routes on the same listener (webhooks such as Twilio status callbacks). */
+  routes?: RouteHandler[];
   log?: Logger;
   metrics?: Metrics;
 }
@@ -50,6 +52,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     metrics,
     isReady: () => ready,
     onUpgrade: (req, socket, head) => gateway.handleUpgrade(req, socket, head),
+    ...(options.routes ? { routes: options.routes } : {}),
   });
   const port = await listen(server, config.port, config.host);
   ready = true;

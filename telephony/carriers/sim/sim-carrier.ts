@@ -19,6 +19,7 @@ import type {
   UnansweredResult,
 } from '../carrier.ts';
 import type { OutboundRegistry } from '../outbound-registry.ts';
+import { validateOriginate } from '../validate.ts';
 import { runCallee, SpeechCache } from './callee.ts';
 import { drawOutcome, type Persona, pickPersona } from './persona.ts';
 import { hash32, rngFor } from './rng.ts';
@@ -40,8 +41,6 @@ export interface SimCarrierOptions {
   mediaTimeoutMs?: number;
   log?: Logger;
 }
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** Resolves true after ms, false as soon as the signal aborts. */
 function wait(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -95,7 +94,7 @@ export class SimCarrier implements Carrier {
 
   async originate(request: OriginateRequest): Promise<OriginateResult> {
     if (this.closing.signal.aborted) throw new VoicebotError('CARRIER_CLOSED', 'originate() after close()');
-    validate(request);
+    validateOriginate(request);
     const persona = this.personaFor(request);
     const outcome = drawOutcome(persona, rngFor(this.seed, `call:${request.attemptId}`));
     const scale = this.opts.ringTimeScale ?? 1;
@@ -231,18 +230,5 @@ export class SimCarrier implements Carrier {
     this.closing.abort();
     await Promise.all([...this.callees]);
     this.pacer.stop();
-  }
-}
-
-function validate(r: OriginateRequest): void {
-  const bad = (what: string) => new VoicebotError('CARRIER_BAD_REQUEST', what);
-  if (typeof r.to !== 'string' || !E164.test(r.to)) throw bad('to must be an E.164 number like +14155550123');
-  if (typeof r.from !== 'string' || !E164.test(r.from))
-    throw bad('from must be an E.164 number like +14155550100');
-  if (typeof r.attemptId !== 'string' || !/^[\w.:-]{1,128}$/.test(r.attemptId)) {
-    throw bad('attemptId must be 1-128 letters, digits, _ . : -');
-  }
-  if (!Number.isFinite(r.ringTimeoutMs) || r.ringTimeoutMs <= 0 || r.ringTimeoutMs > 300_000) {
-    throw bad('ringTimeoutMs must be > 0 and <= 300000');
   }
 }
