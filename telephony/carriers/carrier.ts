@@ -48,6 +48,8 @@ export interface EarlyMedia {
   answeredAtMs: number;
   /** The carrier's own AMD verdict when it was asked for one (Twilio AnsweredBy). */
   providerAmd?: string;
+  /** The network sent early media (SIP 183 with SDP) before the answer. */
+  earlyMedia?: boolean;
 }
 
 export interface AnsweredResult {
