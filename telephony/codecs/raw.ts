@@ -7,6 +7,7 @@ import type { SampleRate } from '../../engine/audio/frame.ts';
 import { bytesToInt16 } from '../../engine/audio/pcm.ts';
 import { VoicebotError } from '../../engine/errors.ts';
 import type { CallDirection, TransferRequest } from '../call-leg.ts';
+import { frameSlab } from '../media/sample-slab.ts';
 import { DTMF_DIGITS, describeValue, jsonNumber, parseJsonObject } from './twilio.ts';
 
 /** Subprotocols the raw path accepts (the one the client offers is echoed). */
@@ -129,7 +130,10 @@ export function decodeRawAudio(data: Uint8Array): Int16Array {
       `binary frame of ${data.byteLength} bytes is not a whole number of 16-bit samples`,
     );
   }
-  return bytesToInt16(data).slice();
+  // A frame of its own on the shared slab (no backing store per frame); data may be a view.
+  const out = frameSlab.take(data.byteLength / 2);
+  out.set(bytesToInt16(data));
+  return out;
 }
 
 export const rawOut = {
