@@ -13,6 +13,10 @@
  * handing it to the socket. The socket stand-in only counts what it is given, so the figures are
  * the engine's own work; ws framing and the syscall come on top (see the load bench).
  * Prints ns per frame in and out (best of --rounds; the median as well) and a JSON line.
+ *
+ * Last run (2-core AMD EPYC, Node 20, load avg ~15, 50 calls, 100k frames, best of 5, three
+ * runs alternated with the tree before the hot-path work): before in 3063-3144 / out 2354-2909
+ * ns; after in 1469-1666 / out 1081-1451 ns per frame.
  */
 import { EventEmitter } from 'node:events';
 import { cpus, loadavg } from 'node:os';
