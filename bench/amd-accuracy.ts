@@ -22,12 +22,16 @@ const { values } = parseArgs({
     clips: { type: 'string', default: '60' },
     seed: { type: 'string', default: '1' },
     params: { type: 'string', default: 'asterisk' },
+    'noise-floor': { type: 'string', default: '0' },
   },
 });
 const total = Number(values.clips);
 const rand = mulberry32(Number(values.seed));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const params = values.params === 'vicidial' ? AMD_VICIDIAL : AMD_DEFAULTS;
+const params = {
+  ...(values.params === 'vicidial' ? AMD_VICIDIAL : AMD_DEFAULTS),
+  noiseFloorFactor: Number(values['noise-floor']),
+};
 
 const VOICES = ['en-us', 'en-us+f3', 'en-us+m3', 'en-gb', 'en-gb+f2', 'en-gb-scotland', 'en-us+f4'];
 const HUMAN = [
@@ -134,6 +138,7 @@ const out = {
   node: process.version,
   cpu: cpus()[0]?.model,
   params: values.params,
+  noiseFloorFactor: params.noiseFloorFactor,
   seed: Number(values.seed),
   clips: total,
   accuracy: Number((correct / total).toFixed(3)),

@@ -111,6 +111,22 @@ describe('AmdClassifier (app_amd rules)', () => {
     expect(classify(quiet, 160, { silenceThreshold: 100 })?.result).toBe('HUMAN');
   });
 
+  it('noiseFloorFactor: a "hello" over steady line noise louder than silenceThreshold is still a HUMAN', () => {
+    let seed = 12345;
+    const noise = (ms: number) =>
+      Int16Array.from({ length: (ms * RATE) / 1000 }, () => {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        return Math.round(((seed >>> 16) / 65536 - 0.5) * 1600); // mean |x| ~400
+      });
+    const hello = voice(600).map((v, i) => v * 2 + noise(1)[i % 8]!);
+    const signal = concat(noise(1000), hello, noise(3000));
+    expect(classify(signal)?.result).not.toBe('HUMAN'); // app_amd hears the noise as voice
+    expect(classify(signal, 160, { noiseFloorFactor: 3 })).toMatchObject({
+      result: 'HUMAN',
+      reason: 'HUMAN',
+    });
+  });
+
   it('works at 16 kHz the same way', () => {
     const amd = new AmdClassifier();
     const s = new Int16Array(16 * 3000);

@@ -26,6 +26,12 @@ export interface AmdParameters {
   /** Mean |sample| of a 20 ms frame at or above which the frame is voice. */
   silenceThreshold: number;
   maximumWordLengthMs: number;
+  /**
+   * 0 (app_amd): the threshold is fixed. > 0: a frame is voice only when it is also this many
+   * times louder than the line's noise floor (the quietest frame of the last second), so steady
+   * background noise does not read as endless speech.
+   */
+  noiseFloorFactor: number;
 }
 
 /** Asterisk app_amd's defaults (maximumNumberOfWords 3 as in current Asterisk). */
@@ -39,6 +45,7 @@ export const AMD_DEFAULTS: Readonly<AmdParameters> = Object.freeze({
   maximumNumberOfWords: 3,
   silenceThreshold: 256,
   maximumWordLengthMs: 5000,
+  noiseFloorFactor: 0,
 });
 
 /** VICIdial's AMD(2000,2000,1000,5000,120,50,4,256). */
@@ -105,6 +112,8 @@ export class AmdClassifier {
   private inWord = true;
   private inInitialSilence = true;
   private inGreeting = false;
+  /** Mean |sample| of the last 50 frames (noise floor tracking). */
+  private readonly levels = new Float64Array(50);
 
   constructor(overrides: Partial<AmdParameters> = {}) {
     this.params = amdParameters(overrides);
@@ -146,7 +155,17 @@ export class AmdClassifier {
     const p = this.params;
     let sum = 0;
     for (let i = 0; i < samples.length; i++) sum += Math.abs(samples[i]!);
-    const silent = sum / samples.length < p.silenceThreshold;
+    const level = sum / samples.length;
+    let threshold = p.silenceThreshold;
+    if (p.noiseFloorFactor > 0) {
+      const seen = this.totalMs / FRAME_MS;
+      this.levels[seen % this.levels.length] = level;
+      let floor = level;
+      for (let i = 0; i < Math.min(seen + 1, this.levels.length); i++)
+        floor = Math.min(floor, this.levels[i]!);
+      threshold = Math.max(threshold, floor * p.noiseFloorFactor);
+    }
+    const silent = level < threshold;
     this.totalMs += FRAME_MS;
     if (this.totalMs >= p.totalAnalysisTimeMs) {
       this.decide('NOTSURE', 'TOOLONG');
