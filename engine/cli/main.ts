@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'speech-server': async () => (await import('./commands/speech-server.ts')).default,
   token: async () => (await import('./commands/token.ts')).default,
   'sip-call': async () => (await import('./commands/sip-call.ts')).default,
+  campaign: async () => (await import('./commands/campaign.ts')).default,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -22,6 +23,7 @@ const SUMMARIES: Record<string, string> = {
   'speech-server': 'serve the Riva gRPC speech API (ASR + TTS) backed by the embedded engines',
   token: 'mint a URL token for the WebSocket gateway (wss://host/raw?token=...)',
   'sip-call': 'place one outbound SIP call (sipp, a PBX or a trunk), play audio, print the disposition',
+  campaign: 'outbound campaigns: create (with contacts), start, pause, resume, stop, status, export',
 };
 
 export function mainHelp(): string {

@@ -31,6 +31,8 @@ export interface DialerOptions {
   idleMaxMs?: number;
   /** Return (and mark the campaign done) once no contact is pending or leased. */
   exitWhenDone?: boolean;
+  /** Return once nothing is due now and no call runs (later retries stay scheduled). */
+  exitWhenIdle?: boolean;
   metrics?: Metrics;
   logger?: Logger;
   onEvent?: (e: DialerEvent) => void;
@@ -160,6 +162,7 @@ export class Dialer {
               }
               this.o.onEvent?.({ type: 'dialer.idle', atMs: now });
             }
+            if (this.o.exitWhenIdle && this.active.size === 0) break;
           } else if (want > 0 && open.length > 0) {
             const waits = open.map((t) => t.bucket.waitMs(now)).filter((w) => w > 0);
             if (waits.length > 0) sleepMs = Math.min(tickMs, ...waits);

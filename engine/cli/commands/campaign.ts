@@ -1,0 +1,325 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { campaignStatus } from '../../campaigns/api/status.ts';
+import { basicRunner } from '../../campaigns/dialer/basic-runner.ts';
+import { type ControlAction, controlCampaign } from '../../campaigns/dialer/controls.ts';
+import { Dialer } from '../../campaigns/dialer/dialer.ts';
+import { EXPORT_FORMATS, type ExportFormat, exportResults } from '../../campaigns/export/results-export.ts';
+import { importContacts } from '../../campaigns/import/contacts-import.ts';
+import { PgCampaignStore } from '../../campaigns/store/pg-store.ts';
+import { SqliteCampaignStore } from '../../campaigns/store/sqlite-store.ts';
+import type { CampaignStore } from '../../campaigns/store/types.ts';
+import { VoicebotError } from '../../errors.ts';
+import type { Command } from '../main.ts';
+
+const usage = `Usage: voicebot campaign <create|start|pause|resume|stop|status|export> [options]
+
+  create FILE --contacts CSV   create a campaign from a YAML/JSON file and import its contacts;
+                               prints the import summary and writes every rejected row
+                               (line, reason, detail, number) to --reject-report
+  start ID                     run the dialer in the foreground until the campaign is done,
+                               paused or stopped (Ctrl-C: no new dials, running calls finish)
+  pause ID | resume ID | stop ID
+                               switch the campaign for every engine dialing it (idempotent)
+  status [ID]                  counts by state and disposition (no ID: list campaigns)
+  export ID                    results per contact: number, disposition, attempts, answers,
+                               transcript reference, recording path
+
+Options:
+  --db PATH            SQLite file (default ./var/voicebot.db); DATABASE_URL selects PostgreSQL
+  --contacts CSV       create: the contact list (a header line with a phone column)
+  --reject-report P    create: where rejected rows go (default <campaign id>-rejected.csv
+                       next to the database)
+  --carrier NAME       start: sim (default; personas in fixtures/personas, real audio through
+                       an in-process engine)
+  --personas DIR       start: persona folder for the sim carrier
+  --seed N             start: sim carrier seed (default 1)
+  --ring-scale X       start: sim ring times x this (default 0.05)
+  --worker ID          start: this process's lease owner name (default host-pid)
+  --once               start: dial what is due now, then return (retries stay scheduled)
+  --format csv|json    export: default csv
+  --out PATH           export: write here instead of stdout
+  -h, --help           this text`;
+
+async function openStore(db: string | undefined): Promise<CampaignStore> {
+  const url = process.env.DATABASE_URL;
+  if (url && !db) return PgCampaignStore.open({ connectionString: url });
+  const path = resolve(db ?? './var/voicebot.db');
+  mkdirSync(dirname(path), { recursive: true });
+  return SqliteCampaignStore.open(path);
+}
+
+function readSpec(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new VoicebotError(
+      'CAMPAIGN_INVALID',
+      `cannot read campaign file ${file}: ${(err as Error).message}`,
+      {
+        file,
+      },
+    );
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new VoicebotError('CAMPAIGN_INVALID', `${file} is not valid YAML/JSON: ${(err as Error).message}`, {
+      file,
+    });
+  }
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+async function create(store: CampaignStore, args: string[], dbPath: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { contacts: { type: 'string' }, 'reject-report': { type: 'string' } },
+  });
+  const file = positionals[0];
+  if (!file || !values.contacts) {
+    process.stderr.write('voicebot campaign create: give a campaign file and --contacts CSV\n');
+    return 2;
+  }
+  const stored = await store.createCampaign(readSpec(file) as never, Date.now());
+  const id = stored.campaign.id;
+  const reportPath = resolve(values['reject-report'] ?? join(dirname(resolve(dbPath)), `${id}-rejected.csv`));
+  mkdirSync(dirname(reportPath), { recursive: true });
+  const report = createWriteStream(reportPath);
+  report.write('line,reason,detail,number\n');
+  const summary = await importContacts({
+    store,
+    campaignId: id,
+    source: values.contacts,
+    onReject: (r) => report.write(`${r.line},${r.reason},${csvCell(r.detail)},${csvCell(r.pii.raw ?? '')}\n`),
+  });
+  await new Promise((r) => report.end(r));
+  out(`campaign ${id} created (${stored.status})`);
+  out(`contacts: ${summary.rowsRead} rows read, ${summary.imported} imported, ${summary.rejected} rejected`);
+  for (const [reason, n] of Object.entries(summary.byReason)) if (n > 0) out(`  ${reason.padEnd(22)} ${n}`);
+  out(`rejected rows: ${reportPath}`);
+  return 0;
+}
+
+function table(rows: Record<string, number>): string[] {
+  const entries = Object.entries(rows).sort((a, b) => b[1] - a[1]);
+  const width = Math.max(11, ...entries.map(([k]) => k.length));
+  const total = entries.reduce((a, [, n]) => a + n, 0);
+  return [
+    `${'disposition'.padEnd(width)}  count   share`,
+    ...entries.map(
+      ([k, n]) =>
+        `${k.padEnd(width)}  ${String(n).padStart(5)}  ${((100 * n) / Math.max(1, total)).toFixed(1).padStart(5)}%`,
+    ),
+  ];
+}
+
+async function start(store: CampaignStore, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      carrier: { type: 'string', default: 'sim' },
+      personas: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      'ring-scale': { type: 'string', default: '0.05' },
+      worker: { type: 'string' },
+      once: { type: 'boolean', default: false },
+    },
+  });
+  const id = positionals[0];
+  if (!id) {
+    process.stderr.write('voicebot campaign start: give a campaign id\n');
+    return 2;
+  }
+  if (values.carrier !== 'sim') {
+    process.stderr.write(`voicebot campaign start: unknown carrier '${values.carrier}' (sim)\n`);
+    return 2;
+  }
+  await controlCampaign(store, id, 'start');
+  const [
+    { loadConfig },
+    { startEngine },
+    { OutboundRegistry },
+    { SimCarrier },
+    { loadPersonas },
+    { mintToken },
+  ] = await Promise.all([
+    import('../../config/load.ts'),
+    import('../../engine.ts'),
+    import('../../../telephony/carriers/outbound-registry.ts'),
+    import('../../../telephony/carriers/sim/sim-carrier.ts'),
+    import('../../../telephony/carriers/sim/persona.ts'),
+    import('../../../telephony/auth/hmac-token.ts'),
+  ]);
+  const secret = randomBytes(24).toString('base64url');
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent',
+      'auth.mode': 'token',
+      'auth.tokenSecret': secret,
+    },
+  });
+  const registry = new OutboundRegistry();
+  const engine = await startEngine({ config, handler: registry.wrap((leg) => leg.hangup('not expected')) });
+  const personasDir =
+    values.personas ?? fileURLToPath(new URL('../../../fixtures/personas', import.meta.url));
+  const carrier = new SimCarrier({
+    engineUrl: engine.url,
+    registry,
+    personas: loadPersonas(personasDir),
+    seed: Number(values.seed),
+    ringTimeScale: Number(values['ring-scale']),
+    token: () => mintToken(secret, { ttlS: 300 }),
+  });
+  const counts: Record<string, number> = {};
+  const dialer = new Dialer({
+    store,
+    campaignId: id,
+    workerId: values.worker ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
+    carrier,
+    runCall: basicRunner({ maxCallMs: 30_000 }),
+    exitWhenDone: true,
+    exitWhenIdle: values.once,
+    metrics: engine.metrics,
+    onEvent: (e) => {
+      if (e.type === 'call.result') counts[e.disposition] = (counts[e.disposition] ?? 0) + 1;
+    },
+  });
+  const onSigint = () => dialer.stop();
+  process.once('SIGINT', onSigint);
+  const tty = process.stdout.isTTY;
+  const started = Date.now();
+  const progress = setInterval(
+    async () => {
+      const c = await store.contactCounts(id).catch(() => null);
+      if (!c) return;
+      const frac = c.total === 0 ? 1 : c.done / c.total;
+      const bar = `${'#'.repeat(Math.round(frac * 30))}${'.'.repeat(30 - Math.round(frac * 30))}`;
+      const line = `[${bar}] ${c.done}/${c.total} done, ${dialer.activeCalls} active, ${Object.entries(counts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`;
+      if (tty) process.stdout.write(`\r${line.slice(0, (process.stdout.columns ?? 120) - 1)}\x1b[K`);
+      else out(`${Math.round((Date.now() - started) / 1000)}s ${line}`);
+    },
+    tty ? 250 : 5000,
+  );
+  try {
+    const summary = await dialer.run();
+    clearInterval(progress);
+    if (tty) process.stdout.write('\n');
+    out(`campaign ${id}: ${summary.finalStatus} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const line of table(counts)) out(line);
+  } finally {
+    clearInterval(progress);
+    process.off('SIGINT', onSigint);
+    await carrier.close();
+    await engine.close();
+  }
+  return 0;
+}
+
+async function status(store: CampaignStore, id: string | undefined): Promise<number> {
+  if (!id) {
+    for (const c of await store.listCampaigns())
+      out(`${c.campaign.id.padEnd(24)} ${c.status.padEnd(8)} ${c.campaign.name}`);
+    return 0;
+  }
+  const s = await campaignStatus(store, id);
+  out(`campaign ${s.id} (${s.name}): ${s.status}`);
+  out(
+    `contacts: ${s.contacts.total} total, ${s.contacts.pending} pending, ${s.contacts.leased} in call, ${s.contacts.done} done`,
+  );
+  for (const line of table(s.byDisposition)) out(line);
+  return 0;
+}
+
+async function exportCmd(store: CampaignStore, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'csv' }, out: { type: 'string' } },
+  });
+  const id = positionals[0];
+  const format = values.format as ExportFormat;
+  if (!id || !EXPORT_FORMATS.includes(format)) {
+    process.stderr.write('voicebot campaign export: give a campaign id and --format csv|json\n');
+    return 2;
+  }
+  await campaignStatus(store, id); // CAMPAIGN_NOT_FOUND before writing anything
+  const sink: NodeJS.WritableStream = values.out ? createWriteStream(values.out) : process.stdout;
+  for await (const chunk of exportResults(store, id, format)) {
+    if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r));
+  }
+  if (values.out) {
+    await new Promise<void>((r) => sink.end(() => r()));
+    process.stderr.write(`wrote ${values.out}\n`);
+  }
+  return 0;
+}
+
+const command: Command = {
+  summary: 'create, run, pause/resume/stop, inspect and export outbound campaigns',
+  usage,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: false,
+      options: { db: { type: 'string' } },
+    });
+    const db = typeof values.db === 'string' ? values.db : undefined;
+    const args = rest.filter((a, i) => a !== '--db' && rest[i - 1] !== '--db' && !a.startsWith('--db='));
+    if (!sub) {
+      process.stderr.write(`${usage}\n`);
+      return 2;
+    }
+    const store = await openStore(db);
+    try {
+      switch (sub) {
+        case 'create':
+          return await create(store, args, db ?? './var/voicebot.db');
+        case 'start':
+          return await start(store, args);
+        case 'pause':
+        case 'resume':
+        case 'stop': {
+          const id = positionals[0];
+          if (!id) {
+            process.stderr.write(`voicebot campaign ${sub}: give a campaign id\n`);
+            return 2;
+          }
+          const r = await controlCampaign(store, id, sub as ControlAction);
+          out(`campaign ${id}: ${r.status}${r.changed ? '' : ' (unchanged)'}`);
+          return 0;
+        }
+        case 'status':
+          return await status(store, positionals[0]);
+        case 'export':
+          return await exportCmd(store, args);
+        default:
+          process.stderr.write(`voicebot campaign: unknown subcommand '${sub}'\n\n${usage}\n`);
+          return 2;
+      }
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+export default command;
