@@ -5,6 +5,8 @@ import type { CallHandler } from '../telephony/call-leg.ts';
 import { Pacer } from '../telephony/media/pacer.ts';
 import { SipUserAgent } from '../telephony/sip/user-agent.ts';
 import { createGateway, type Gateway } from '../telephony/ws/gateway.ts';
+import { campaignRoutes } from './campaigns/api/campaign-routes.ts';
+import type { CampaignStore } from './campaigns/store/types.ts';
 import type { Config } from './config/schema.ts';
 import { createHttpServer, listen, type RouteHandler } from './http/server.ts';
 import { createRootLogger, type Logger } from './log/logger.ts';
@@ -16,6 +18,8 @@ export interface EngineOptions {
   handler?: CallHandler;
   /** Extra HTTP routes on the same listener (webhooks such as Twilio status callbacks). */
   routes?: RouteHandler[];
+  /** The campaign REST API (/api/campaigns, /api/dnc), refused without the admin bearer token. */
+  campaigns?: { store: CampaignStore; adminToken: string | undefined };
   log?: Logger;
   metrics?: Metrics;
 }
@@ -52,7 +56,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     metrics,
     isReady: () => ready,
     onUpgrade: (req, socket, head) => gateway.handleUpgrade(req, socket, head),
-    ...(options.routes ? { routes: options.routes } : {}),
+    routes: [
+      ...(options.routes ?? []),
+      ...(options.campaigns ? [campaignRoutes({ ...options.campaigns, metrics })] : []),
+    ],
   });
   const port = await listen(server, config.port, config.host);
   ready = true;

@@ -137,3 +137,28 @@ describe('campaign REST API', () => {
     expect((await notJson.json()).error.code).toBe('CAMPAIGN_INVALID');
   });
 });
+
+describe('campaign API on the engine', () => {
+  it('is served by startEngine with the admin token, and campaign metrics are on /metrics', async () => {
+    const { loadConfig } = await import('../../config/load.ts');
+    const { startEngine } = await import('../../engine.ts');
+    const config = loadConfig({
+      env: {},
+      overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', 'auth.mode': 'none' },
+    });
+    const engine = await startEngine({ config, campaigns: { store, adminToken: TOKEN } });
+    try {
+      engine.metrics.campaignCalls.inc({ campaign: 'x', disposition: 'busy' });
+      const denied = await fetch(`${engine.url}/api/campaigns`);
+      expect(denied.status).toBe(401);
+      const ok = await fetch(`${engine.url}/api/campaigns`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(await ok.json()).toEqual({ campaigns: [] });
+      const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+      expect(metrics).toContain('voicebot_campaign_calls_total{campaign="x",disposition="busy"} 1');
+    } finally {
+      await engine.close();
+    }
+  });
+});
