@@ -11,6 +11,7 @@ import type { AudioFrame } from '../../../engine/audio/frame.ts';
 import { loadConfig } from '../../../engine/config/load.ts';
 import { type Engine, startEngine } from '../../../engine/engine.ts';
 import { isVoicebotError } from '../../../engine/errors.ts';
+import { SimCaller } from '../../../fixtures/sim-caller/sim-caller.ts';
 import { mintToken } from '../../auth/hmac-token.ts';
 import type { CallLeg } from '../../call-leg.ts';
 import type { AnsweredResult, OriginateRequest } from '../carrier.ts';
@@ -20,12 +21,13 @@ import { SimCarrier } from './sim-carrier.ts';
 
 const personas = loadPersonas(join(import.meta.dirname, '../../../fixtures/personas'));
 let engine: Engine;
+let secret = '';
 let carrier: SimCarrier;
 const inbound: CallLeg[] = [];
 let n = 0;
 
 beforeAll(async () => {
-  const secret = randomBytes(24).toString('base64url');
+  secret = randomBytes(24).toString('base64url');
   const config = loadConfig({
     env: {},
     overrides: {
@@ -170,6 +172,20 @@ describe('sim carrier: answered calls carry real audio through the gateway', () 
 
   it('no outbound leg reached the inbound handler', () => {
     expect(inbound).toEqual([]);
+  });
+
+  it('an outbound stream for an attempt nobody waits for goes to the inbound handler', async () => {
+    const caller = new SimCaller({
+      url: engine.url,
+      protocol: 'raw',
+      token: mintToken(secret, { ttlS: 60 }),
+      customParameters: { direction: 'outbound', attemptId: 'nobody-waits' },
+    });
+    await caller.connect();
+    await expect.poll(() => inbound.length, { timeout: 5000 }).toBe(1);
+    expect(inbound[0]!.info.parameters.attemptId).toBe('nobody-waits');
+    await caller.closed();
+    inbound.length = 0;
   });
 });
 
