@@ -306,17 +306,6 @@ describe('DeterministicNlu', () => {
       { numRuns: 1500 },
     );
   });
-
-  it('parses an order within a few milliseconds (turn budget), once warm', () => {
-    const ctx = { language: 'zh-CN' as const, expected: 'menu' as const, catalog };
-    const text = '我要两份交子和一瓶可了，再来三碗牛肉面';
-    for (let i = 0; i < 100; i++) nlu.parse(text, ctx);
-    const start = performance.now();
-    for (let i = 0; i < 300; i++) nlu.parse(text, ctx);
-    const perCallMs = (performance.now() - start) / 300;
-    // ~1 ms on a shared 2-core machine; the bound leaves room for a loaded CI box.
-    expect(perCallMs).toBeLessThan(10);
-  });
 });
 
 describe('digits and dates, beyond the corpus', () => {

@@ -9,6 +9,7 @@
  */
 
 /** Characters that make the fast path step aside: control characters and backslash escapes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching raw control characters is the point: JSON forbids them unescaped
 const NOT_PLAIN = /[\u0000-\u001f\\]/;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
