@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   token: async () => (await import('./commands/token.ts')).default,
   'sip-call': async () => (await import('./commands/sip-call.ts')).default,
   campaign: async () => (await import('./commands/campaign.ts')).default,
+  dialog: async () => (await import('./commands/dialog.ts')).default,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -24,6 +25,7 @@ const SUMMARIES: Record<string, string> = {
   token: 'mint a URL token for the WebSocket gateway (wss://host/raw?token=...)',
   'sip-call': 'place one outbound SIP call (sipp, a PBX or a trunk), play audio, print the disposition',
   campaign: 'outbound campaigns: create (with contacts), start, pause, resume, stop, status, export',
+  dialog: 'validate dialog scripts (YAML/JSON) or print a Mermaid diagram of a dialog',
 };
 
 export function mainHelp(): string {
