@@ -1,0 +1,241 @@
+/**
+ * The state configs generated from a DialogDefinition: one state per node (ask nodes with their
+ * speaking / waiting / deciding children), plus the built-in states every dialog has (a person,
+ * no agent free, goodbye, opt-out, done). The named actions, guards and delays they use are
+ * declared in build-machine.ts.
+ */
+import { assign } from 'xstate';
+import type { DialogContext, DialogDefinition, DialogNode, Turn } from './types.ts';
+
+export const ROOT_ID = 'dialog';
+/** Built-in states; node ids must not start with '_'. */
+export const BUILTIN = {
+  idle: '_idle',
+  human: '_human',
+  goodbye: '_goodbye',
+  optOut: '_opt_out',
+  done: '_done',
+};
+
+const abs = (id: string) => `#${ROOT_ID}.${id}`;
+
+type StateConfig = Record<string, unknown>;
+
+const speak = (id: string) => ({ type: 'speak', params: { node: id } });
+const enter = (id: string) => ({ type: 'enterNode', params: { node: id } });
+
+function exitTransitions(def: DialogDefinition, id: string, actions: unknown[] = ['applyTurn']) {
+  const n = def.nodes[id]!;
+  return Object.entries(n.exits).map(([exit, target]) => ({
+    guard: { type: 'turnExit', params: { exit } },
+    target: abs(target),
+    actions,
+  }));
+}
+
+function askState(def: DialogDefinition, id: string): StateConfig {
+  const toHumanAfterFailure = {
+    guard: 'failuresExhausted',
+    target: abs(BUILTIN.human),
+    actions: { type: 'setTransferReason', params: { reason: 'bot-failure' } },
+  };
+  const reprompt = (mode: 'no-input' | 'no-match') => ({
+    target: 'speaking',
+    reenter: true,
+    actions: { type: 'countFailure', params: { mode } },
+  });
+  const intent = (name: string, target: string, actions: unknown[] = []) => ({
+    guard: { type: 'turnIntent', params: { intent: name } },
+    target,
+    ...(target === 'speaking' ? { reenter: true } : {}),
+    actions,
+  });
+  return {
+    entry: [enter(id)],
+    initial: 'speaking',
+    states: {
+      speaking: {
+        entry: [speak(id), { type: 'listen', params: { node: id } }],
+        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'waiting' } },
+        after: { promptGuard: 'waiting' },
+      },
+      waiting: {
+        after: { noInputTimeout: [toHumanAfterFailure, reprompt('no-input')] },
+      },
+      // Transient steps, so that a key restarts the no-input timer (or the prompt) without
+      // re-entering the node itself (which would reset its failure count).
+      rekey: { always: 'waiting' },
+      respeak: { always: 'speaking' },
+      deciding: {
+        always: [
+          intent('human', abs(BUILTIN.human)),
+          intent('opt-out', abs(BUILTIN.optOut)),
+          intent('goodbye', abs(BUILTIN.goodbye)),
+          intent('cancel', abs(BUILTIN.goodbye)),
+          intent('repeat', 'speaking', [{ type: 'setPromptMode', params: { mode: 'repeat' } }]),
+          intent('back', 'speaking', [{ type: 'setPromptMode', params: { mode: 'repeat' } }]),
+          intent('slower', 'speaking', ['slowDown']),
+          intent('help', 'speaking', [{ type: 'setPromptMode', params: { mode: 'help' } }]),
+          ...exitTransitions(def, id),
+          toHumanAfterFailure,
+          reprompt('no-match'),
+        ],
+      },
+    },
+    on: {
+      'user.said': { target: '.deciding', actions: { type: 'captureSaid', params: { node: id } } },
+      'user.dtmf': [
+        { guard: { type: 'globalKeyIs', params: { node: id, action: 'ignore' } }, actions: [] },
+        { guard: { type: 'globalKeyIs', params: { node: id, action: 'human' } }, target: abs(BUILTIN.human) },
+        {
+          guard: { type: 'globalKeyIs', params: { node: id, action: 'opt-out' } },
+          target: abs(BUILTIN.optOut),
+        },
+        {
+          guard: { type: 'globalKeyIs', params: { node: id, action: 'repeat' } },
+          target: '.respeak',
+          actions: ['stopPrompt', { type: 'setPromptMode', params: { mode: 'repeat' } }],
+        },
+        {
+          guard: { type: 'keysComplete', params: { node: id } },
+          target: '.deciding',
+          actions: ['stopPrompt', { type: 'captureKeys', params: { node: id } }],
+        },
+        { target: '.rekey', actions: ['stopPrompt', 'bufferKey'] },
+      ],
+      'speech.error': {
+        target: '.deciding',
+        actions: assign({ turn: { kind: 'no-match' } as Turn }),
+      },
+    },
+  };
+}
+
+function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfig {
+  switch (n.kind) {
+    case 'ask':
+      return askState(def, id);
+    case 'say':
+      return {
+        entry: [enter(id), speak(id)],
+        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: abs(n.exits.next!) } },
+        after: { promptGuard: abs(n.exits.next!) },
+      };
+    case 'branch':
+      return {
+        entry: [enter(id)],
+        always: [
+          ...n.cases.map((c, index) => ({
+            guard: { type: 'branchCase', params: { node: id, index } },
+            target: abs(n.exits[c.exit]!),
+          })),
+          { target: abs(n.exits.else!) },
+        ],
+      };
+    case 'task':
+      return {
+        entry: [enter(id)],
+        initial: 'running',
+        states: {
+          running: {
+            ...(n.prompt ? { entry: [speak(id)] } : {}),
+            invoke: {
+              src: n.src,
+              input: ({ context }: { context: DialogContext }) => n.input(context),
+              onDone: { target: 'routing', actions: { type: 'applyTaskOutput', params: { node: id } } },
+              onError: {
+                target: abs(n.exits.error!),
+                actions: { type: 'setTransferReason', params: { reason: 'bot-failure' } },
+              },
+            },
+          },
+          routing: { always: exitTransitions(def, id, []) },
+        },
+      };
+    case 'transfer':
+      return {
+        entry: [enter(id), { type: 'setTransferReason', params: { reason: n.reason } }],
+        initial: n.prompt ? 'speaking' : 'transferring',
+        states: {
+          speaking: {
+            entry: [speak(id)],
+            on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'transferring' } },
+            after: { promptGuard: 'transferring' },
+          },
+          transferring: {
+            entry: [{ type: 'emitTransfer', params: { node: id } }],
+            on: {
+              'transfer.done': [
+                {
+                  guard: 'transferOk',
+                  target: abs(BUILTIN.done),
+                  actions: { type: 'emitOutcome', params: { status: 'transferred' } },
+                },
+                { target: abs(n.exits.failed ?? '_no_agent') },
+              ],
+            },
+          },
+        },
+      };
+    case 'hangup':
+      return endingState(id, n.status, id);
+  }
+}
+
+/** Speak, emit the outcome, hang up once the prompt has played. */
+function endingState(id: string, status: string, speakId: string): StateConfig {
+  return {
+    entry: [enter(id), { type: 'emitOutcome', params: { status } }, speak(speakId)],
+    on: {
+      'prompt.done': {
+        guard: 'isCurrentPrompt',
+        target: abs(BUILTIN.done),
+        actions: { type: 'emitHangup', params: { reason: status } },
+      },
+      'user.said': {},
+      'user.dtmf': {},
+    },
+    after: {
+      promptGuard: { target: abs(BUILTIN.done), actions: { type: 'emitHangup', params: { reason: status } } },
+    },
+  };
+}
+
+export function buildStates(def: DialogDefinition): Record<string, StateConfig> {
+  const states: Record<string, StateConfig> = {
+    [BUILTIN.idle]: {
+      on: { 'call.started': { target: abs(def.start), actions: 'start' } },
+    },
+  };
+  for (const [id, n] of Object.entries(def.nodes)) states[id] = nodeState(def, id, n);
+  states[BUILTIN.human] = {
+    entry: [enter(BUILTIN.human)],
+    initial: 'speaking',
+    states: {
+      speaking: {
+        entry: [speak(BUILTIN.human)],
+        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'transferring' } },
+        after: { promptGuard: 'transferring' },
+      },
+      transferring: {
+        entry: [{ type: 'emitTransfer', params: {} }],
+        on: {
+          'transfer.done': [
+            {
+              guard: 'transferOk',
+              target: abs(BUILTIN.done),
+              actions: { type: 'emitOutcome', params: { status: 'transferred' } },
+            },
+            { target: abs('_no_agent') },
+          ],
+        },
+      },
+    },
+    on: { 'user.said': {}, 'user.dtmf': {} },
+  };
+  states._no_agent = endingState('_no_agent', 'callback-requested', '_no_agent');
+  states[BUILTIN.goodbye] = endingState(BUILTIN.goodbye, 'ended-by-caller', BUILTIN.goodbye);
+  states[BUILTIN.optOut] = endingState(BUILTIN.optOut, 'opted-out', BUILTIN.optOut);
+  states[BUILTIN.done] = { type: 'final' };
+  return states;
+}
