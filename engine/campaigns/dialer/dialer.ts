@@ -39,7 +39,8 @@ export interface DialerOptions {
 }
 
 export interface DialerSummary {
-  dialed: number;
+  /** Attempts claimed (dialed, or recorded not-dialed after the pre-dial check). */
+  claimed: number;
   results: Partial<Record<Disposition, number>>;
   /** Results refused by the store (lease expired and reclaimed, duplicate). */
   refused: number;
@@ -69,7 +70,7 @@ export class Dialer {
   private stopping = false;
   private active = new Set<Promise<void>>();
   private inFlight = 0;
-  private readonly summary: DialerSummary = { dialed: 0, results: {}, refused: 0, finalStatus: '' };
+  private readonly summary: DialerSummary = { claimed: 0, results: {}, refused: 0, finalStatus: '' };
 
   constructor(options: DialerOptions) {
     this.o = options;
@@ -208,7 +209,7 @@ export class Dialer {
     trunk.bucket.tryTake(now);
     trunk.active++;
     this.inFlight++;
-    this.summary.dialed++;
+    this.summary.claimed++;
     const p = runAttempt(claim, {
       store: this.o.store,
       campaign,
