@@ -96,7 +96,7 @@ export class EchoGate {
     }
     let ref = 0;
     const [lo, hi] =
-      this.delayBlocks === null ? [0, this.maxDelayBlocks] : [this.delayBlocks - 2, this.delayBlocks + 2];
+      this.delayBlocks === null ? [0, this.maxDelayBlocks] : [this.delayBlocks - 5, this.delayBlocks + 5];
     for (let lag = Math.max(0, lo); lag <= hi; lag++) ref = Math.max(ref, this.out.get(b - lag) ?? 0);
     if (ref < this.silence || atMs < this.passUntil) return false;
     const echo = p <= ref * this.ratio;

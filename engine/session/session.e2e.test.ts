@@ -23,66 +23,88 @@ const clip = (name: string): Int16Array =>
 const ASK =
   'Welcome to the test kitchen. Say two pizzas, one small salad, or talk to a person. Or press one.';
 
+const AGAIN = 'Sorry, I did not catch that. Please say it again.';
+
+/** One question: the prompt, a listen, and what each answer leads to; no input -> `onNoInput`. */
+function askState(promptId: string, text: string, onNoInput: 'askAgain' | 'bye') {
+  return {
+    entry: [
+      emit({ type: 'say', promptId, text, bargeIn: 'always' } as const),
+      emit({
+        type: 'listen',
+        expected: 'menu',
+        grammar: { kind: 'phrases', phrases: PHRASES },
+        endpointSilenceMs: 600,
+      } as const),
+    ],
+    initial: 'prompting' as const,
+    states: {
+      prompting: { on: { 'prompt.done': 'waiting' } },
+      // The caller is talking: the words come after the endpoint and the recognizer's final.
+      hearing: { after: { 10000: 'waiting' } },
+      waiting: {
+        on: { 'user.speech_start': 'hearing' },
+        after: {
+          noInput:
+            onNoInput === 'bye'
+              ? {
+                  target: '#test-order.bye',
+                  actions: emit({ type: 'outcome', status: 'no-input', slots: {} } as const),
+                }
+              : { target: `#test-order.${onNoInput}` },
+        },
+      },
+    },
+    on: {
+      'user.said': [
+        {
+          guard: ({ event }: { event: DialogEvent }) =>
+            event.type === 'user.said' && (event.nlu.intent === 'human' || event.text.includes('person')),
+          target: 'transfer',
+        },
+        {
+          target: 'bye',
+          actions: emit(({ event }: { event: DialogEvent }) => ({
+            type: 'outcome' as const,
+            status: 'ordered',
+            slots:
+              event.type === 'user.said'
+                ? {
+                    text: event.text,
+                    items: (event.nlu.slots.items ?? []).map((l) => ({
+                      itemId: l.itemId,
+                      quantity: l.quantity,
+                    })),
+                  }
+                : {},
+          })),
+        },
+      ],
+      'user.dtmf': {
+        target: 'bye',
+        actions: emit(({ event }: { event: DialogEvent }) => ({
+          type: 'outcome' as const,
+          status: 'keypad',
+          slots: { digit: event.type === 'user.dtmf' ? event.digit : '' },
+        })),
+      },
+    },
+  };
+}
+
 /** A small ordering dialog, written against the contract only. */
 const orderDialog = setup({
   types: { events: {} as DialogEvent, emitted: {} as DialogCommand },
-  delays: { noInput: 4000 },
+  delays: { noInput: 2500 },
 }).createMachine({
   id: 'test-order',
   initial: 'start',
   on: { 'call.hangup': '.done' },
   states: {
     start: { on: { 'call.started': 'ask' } },
-    ask: {
-      entry: [
-        emit({ type: 'say', promptId: 'ask', text: ASK, bargeIn: 'always' }),
-        emit({
-          type: 'listen',
-          expected: 'menu',
-          grammar: { kind: 'phrases', phrases: PHRASES },
-          endpointSilenceMs: 600,
-        }),
-      ],
-      initial: 'prompting',
-      states: {
-        prompting: { on: { 'prompt.done': 'waiting' } },
-        waiting: {
-          after: {
-            noInput: {
-              target: '#test-order.bye',
-              actions: emit({ type: 'outcome', status: 'no-input', slots: {} }),
-            },
-          },
-        },
-      },
-      on: {
-        'user.said': [
-          {
-            guard: ({ event }) => event.nlu.intent === 'human' || event.text.includes('person'),
-            target: 'transfer',
-          },
-          {
-            target: 'bye',
-            actions: emit(({ event }) => ({
-              type: 'outcome' as const,
-              status: 'ordered',
-              slots: {
-                text: event.text,
-                items: (event.nlu.slots.items ?? []).map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
-              },
-            })),
-          },
-        ],
-        'user.dtmf': {
-          target: 'bye',
-          actions: emit(({ event }) => ({
-            type: 'outcome' as const,
-            status: 'keypad',
-            slots: { digit: event.digit },
-          })),
-        },
-      },
-    },
+    // askState builds the config outside setup(), so its literal types are not the machine's.
+    ask: askState('ask', ASK, 'askAgain') as never,
+    askAgain: askState('ask-again', AGAIN, 'bye') as never,
     transfer: {
       entry: [
         emit({ type: 'say', promptId: 'connecting', text: 'Connecting you to a person.', bargeIn: 'never' }),
@@ -169,29 +191,51 @@ async function waitForPromptEnd(c: SimCaller, quietMs = 400, timeoutMs = 15_000)
   throw new Error('the bot never went quiet');
 }
 
+/** The live record of a caller's call. */
+const live = (c: SimCaller) =>
+  se.sessions.find((s) => s.recorder.record.providerCallId === c.callSid)?.recorder.record;
+
+/**
+ * Says a clip and, like a real caller, says it once more when the bot asks again (the
+ * recognizer sometimes finds no grammar phrase in an utterance it heard; see docs/session.md).
+ */
+async function answer(c: SimCaller, name: string): Promise<void> {
+  await c.play(clip(name));
+  let retried = false;
+  const until = performance.now() + 15_000;
+  while (performance.now() < until && !c.closeInfo) {
+    const r = live(c);
+    if (r?.transfer || r?.transcript.some((t) => t.side === 'caller' && t.text)) return;
+    if (!retried && r?.transcript.some((t) => t.promptId === 'ask-again')) {
+      retried = true;
+      await waitForPromptEnd(c);
+      await c.play(clip(name));
+    }
+    await sleep(50);
+  }
+}
+
 describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', () => {
   it('cooperative caller: waits for the prompt, orders, the order lands in the record; bot hangs up', async () => {
     const c = await call();
     await waitForPromptEnd(c);
-    await c.play(clip('en-two-pizzas-en-us-160'));
+    await answer(c, 'en-two-pizzas-en-us-160');
     const rec = await se.record(c.callSid);
     expect(rec.outcome?.status).toBe('ordered');
     expect(rec.outcome?.slots.items).toEqual([{ itemId: 'pizza', quantity: 2 }]);
-    const caller = rec.transcript.filter((t) => t.side === 'caller');
+    const caller = rec.transcript.filter((t) => t.side === 'caller' && t.text);
     expect(caller.map((t) => t.text)).toEqual(['two pizzas']);
     const bot = rec.transcript
       .filter((t) => t.side === 'bot')
       .map((t) => [t.promptId, t.interrupted ?? false]);
-    expect(bot).toEqual([
-      ['ask', false],
-      ['bye', false],
-    ]);
+    expect(bot[0]).toEqual(['ask', false]);
+    expect(bot.at(-1)).toEqual(['bye', false]);
     expect(rec.endReason).toBe('done');
     const latency = (await se.metrics.sessionTurnLatency.get()).values.find((v) =>
       v.metricName?.endsWith('_count'),
     );
     expect(latency?.value).toBeGreaterThanOrEqual(1);
-  }, 20_000);
+  }, 25_000);
 
   it('interrupter: speaks over the prompt; playback is cut, the prompt reported interrupted, the words used', async () => {
     const c = await call();
@@ -204,7 +248,7 @@ describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', 
     expect(rec.events.some((e) => e.type === 'barge_in')).toBe(true);
     // The prompt (~6 s) was cut: less than half of it reached the caller before the goodbye.
     expect(heardMs(c)).toBeLessThan(4500);
-  }, 20_000);
+  }, 25_000);
 
   it("the bot's own echo (-10 dB, ~100 ms) does not interrupt it", async () => {
     const c = await call();
@@ -238,13 +282,13 @@ describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', 
     expect(rec.outcome).toEqual({ status: 'keypad', slots: { digit: '1' } });
     expect(rec.transcript.find((t) => t.promptId === 'ask')?.interrupted).toBe(true);
     expect(rec.transcript.find((t) => t.side === 'caller')).toMatchObject({ text: '1', source: 'dtmf' });
-  }, 20_000);
+  }, 25_000);
 
   it('asks for a human: transferred to the free agent (raw transfer request answered)', async () => {
     se.agents.setAvailable('ann', true);
     const c = await call({ protocol: 'raw', transferAnswer: { ok: true } });
     await waitForPromptEnd(c);
-    await c.play(clip('en-talk-to-a-person-en-us-160'));
+    await answer(c, 'en-talk-to-a-person-en-us-160');
     const until = performance.now() + 10_000;
     let rec = se.sessions.at(-1)?.recorder.record;
     while (!rec?.transfer && performance.now() < until) {
@@ -254,28 +298,28 @@ describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', 
     expect(rec?.transfer).toMatchObject({ ok: true, agentId: 'ann', target: 'sip:ann@pbx.example' });
     expect(se.agents.get('ann')?.available).toBe(false);
     await c.hangup();
-  }, 20_000);
+  }, 25_000);
 
   it('asks for a human with nobody free: callback recorded, polite end', async () => {
     se.agents.setAvailable('ann', false);
     const c = await call();
     await waitForPromptEnd(c);
-    await c.play(clip('en-talk-to-a-person-en-us-160'));
+    await answer(c, 'en-talk-to-a-person-en-us-160');
     const rec = await se.record(c.callSid);
-    expect(rec.transfer).toMatchObject({ ok: false, reason: 'no-agent' });
+    expect(rec.transfer, JSON.stringify(rec)).toMatchObject({ ok: false, reason: 'no-agent' });
     expect(rec.callback).toMatchObject({ requested: true, reason: 'no-agent' });
     expect(rec.outcome?.status).toBe('callback');
-    expect(rec.transcript.filter((t) => t.side === 'bot').map((t) => t.promptId)).toEqual([
-      'ask',
-      'connecting',
-      'no-agent',
-      'bye',
-    ]);
-  }, 20_000);
+    expect(
+      rec.transcript
+        .filter((t) => t.side === 'bot')
+        .map((t) => t.promptId)
+        .slice(-3),
+    ).toEqual(['connecting', 'no-agent', 'bye']);
+  }, 25_000);
 
   it('silent caller: no-input ends the call politely', async () => {
     const c = await call();
-    const rec = await se.record(c.callSid);
+    const rec = await se.record(c.callSid, 22_000);
     expect(rec.outcome?.status).toBe('no-input');
     expect(rec.transcript.filter((t) => t.side === 'caller')).toEqual([]);
     expect(rec.transcript.at(-1)?.promptId).toBe('bye');

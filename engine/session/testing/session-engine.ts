@@ -60,6 +60,8 @@ export async function startSessionEngine(options: SessionEngineOptions): Promise
   const agents = new AgentRegistry(options.agents ?? []);
   const callsDir = mkdtempSync(join(tmpdir(), 'voicebot-calls-'));
   const asr = new PocketsphinxAsr({ workers: 1 });
+  // Start the recognizer's worker now: its start-up (seconds on a busy machine) must not eat a call.
+  await asr.warmUp();
   const tts = new EspeakTts();
   const sessions: CallSession[] = [];
   const handler = createSessionHandler({
@@ -102,7 +104,7 @@ export async function startSessionEngine(options: SessionEngineOptions): Promise
     async close() {
       await engine.close();
       await asr.close?.();
-      rmSync(callsDir, { recursive: true, force: true });
+      if (!process.env.KEEP_CALLS) rmSync(callsDir, { recursive: true, force: true });
     },
   };
 }
