@@ -126,7 +126,10 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
         entry: [enter(id)],
         always: [
           ...n.cases.map((c, index) => ({
-            guard: { type: 'branchCase', params: { node: id, index } },
+            guard: {
+              type: 'branchCase',
+              params: { node: id, index, ...(c.label ? { label: c.label } : {}) },
+            },
             target: abs(n.exits[c.exit]!),
           })),
           { target: abs(n.exits.else!) },

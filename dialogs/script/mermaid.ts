@@ -22,7 +22,7 @@ function guardLabel(guard: unknown): string | undefined {
   if (g.type === 'turnExit') return String(p.exit);
   if (g.type === 'turnIntent' || g.type === 'saidIntent') return `"${String(p.intent)}"`;
   if (g.type === 'globalKeyIs') return `key ${p.action === 'human' ? '0' : String(p.action)}`;
-  if (g.type === 'branchCase') return `case ${String(p.index)}`;
+  if (g.type === 'branchCase') return typeof p.label === 'string' ? p.label : `case ${String(p.index)}`;
   if (g.type === 'isCurrentPrompt') return 'played';
   return g.type;
 }

@@ -138,6 +138,15 @@ describe('voice-order other callers', () => {
     expect(h.lastOutcome()?.status).toBe('callback-requested');
   });
 
+  it('keypad quantity question reads naturally when the unit is the item itself', () => {
+    const { h } = voiceOrderHarness({ language: 'en-US' });
+    h.start().promptDone().promptDone().keys('1#');
+    expect(h.lastSay()?.text).toMatch(/^How many pizzas\? Say a number/);
+    const zh = voiceOrderHarness({ language: 'zh-CN' }).h;
+    zh.start().promptDone().promptDone().keys('22');
+    expect(zh.lastSay()?.text).toMatch(/^面包要几个？/);
+  });
+
   it('the caller parameter elderly=false switches to normal pace', () => {
     const { h } = voiceOrderHarness({ parameters: { elderly: 'false' } });
     h.start();

@@ -73,7 +73,7 @@ function computed(
 ): LocalizedText {
   const fill = (lang: Language) => (ctx: DialogContext) => {
     const v = values(ctx);
-    return template[lang].replace(/\{\{(\w+)\}\}/g, (m, k: string) => v[k] ?? m);
+    return template[lang].replace(/\{\{(\w+)\}\}/g, (m, k: string) => v[k] ?? m).replace(/ {2,}/g, ' ');
   };
   return { 'en-US': fill('en-US'), 'zh-CN': fill('zh-CN') };
 }
@@ -86,8 +86,18 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
     const lang = ctx.language;
     const unit = item ? item.unit[lang] : '';
     return {
-      pendingName: item ? item.names[lang] : '',
-      pendingUnit: lang === 'en-US' && unit ? (unit === 'loaf' ? 'loaves' : `${unit}s`) : unit,
+      pendingName: item
+        ? lang === 'en-US' && item.unit['en-US'] === item.names['en-US']
+          ? `${item.names[lang]}s`
+          : item.names[lang]
+        : '',
+      // "How many loaves of bread?", but "How many pizzas?" where the unit is the item.
+      pendingUnit:
+        lang === 'en-US' && unit && item && unit !== item.names['en-US']
+          ? `${unit === 'loaf' ? 'loaves' : `${unit}s`} of`
+          : lang === 'en-US'
+            ? ''
+            : unit,
       pendingText: p ? describeLine(catalog, { itemId: p.itemId, quantity: p.quantity ?? 1 }, lang) : '',
     };
   };

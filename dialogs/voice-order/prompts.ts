@@ -18,7 +18,7 @@ export const P = {
     'zh-CN': '也可以按菜单卡上的商品编号，再按井号键。',
   },
   askQuantity: {
-    'en-US': 'How many {{pendingUnit}} of {{pendingName}}?',
+    'en-US': 'How many {{pendingUnit}} {{pendingName}}?',
     'zh-CN': '{{pendingName}}要几{{pendingUnit}}？',
   },
   askQuantityKeys: {
