@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyStateMachine } from 'xstate';
 import { DeterministicNlu } from '../nlu/deterministic-nlu.ts';
 import type { ExpectedSlot } from '../nlu/types.ts';
 import { confirm, digits, type MenuOption, matchOption, menu } from './blocks.ts';
-import { defaultSummary, initialContext } from './build-machine.ts';
+import { buildDialogMachine, defaultSummary, initialContext } from './build-machine.ts';
 import { renderText } from './text.ts';
 import type { Answer } from './types.ts';
 
@@ -73,5 +74,14 @@ describe('blocks', () => {
     expect(s).toBe(
       'reason: caller-request\nlanguage: en-US\nat: ask\nslots: n=2\nlast turns: bot: hi | caller: agent',
     );
+  });
+
+  it('a built dialog is a plain AnyStateMachine (what the session runtime takes)', () => {
+    const machine: AnyStateMachine = buildDialogMachine({
+      id: 't',
+      start: 'bye',
+      nodes: { bye: { kind: 'hangup', status: 'done', exits: {} } },
+    });
+    expect(machine.id).toBe('dialog');
   });
 });

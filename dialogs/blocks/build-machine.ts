@@ -316,7 +316,7 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
         { guard: { type: 'saidIntent', params: { intent: 'goodbye' } }, target: `.${BUILTIN.goodbye}` },
       ],
     },
-    states: states as never,
+    states: states as Record<string, object>,
   });
 }
 
