@@ -115,12 +115,28 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
   switch (n.kind) {
     case 'ask':
       return askState(def, id);
-    case 'say':
+    case 'say': {
+      const next = n.exits.next!;
+      // A caller who talks over an announcement and answers the question that follows it
+      // ("two loaves of bread" during the greeting) has that answer taken by the next question.
+      const forward =
+        def.nodes[next]?.kind === 'ask' && n.bargeIn !== 'never'
+          ? [{ target: abs(`${next}.deciding`), actions: { type: 'captureSaid', params: { node: next } } }]
+          : [];
       return {
         entry: [enter(id), speak(id)],
-        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: abs(n.exits.next!) } },
-        after: { promptGuard: abs(n.exits.next!) },
+        on: {
+          'prompt.done': { guard: 'isCurrentPrompt', target: abs(next) },
+          'user.said': [
+            { guard: 'saidOptOut', target: abs(BUILTIN.optOut) },
+            { guard: { type: 'saidIntent', params: { intent: 'human' } }, target: abs(BUILTIN.human) },
+            { guard: { type: 'saidIntent', params: { intent: 'goodbye' } }, target: abs(BUILTIN.goodbye) },
+            ...forward,
+          ],
+        },
+        after: { promptGuard: abs(next) },
       };
+    }
     case 'branch':
       return {
         entry: [enter(id)],

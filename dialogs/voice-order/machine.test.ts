@@ -147,6 +147,17 @@ describe('voice-order other callers', () => {
     expect(zh.lastSay()?.text).toMatch(/^面包要几个？/);
   });
 
+  it('an interrupter who answers during the greeting has the answer taken', () => {
+    const { h } = voiceOrderHarness({ parameters: { elderly: 'false' } });
+    h.start().said('two loaves of bread please'); // the final result beats the greeting's prompt.done
+    h.actor.send({ type: 'prompt.done', promptId: 'greeting#1', interrupted: true }); // late: ignored
+    expect(h.of('say').map((s) => s.promptId)).toEqual(['greeting#1', 'confirmItem#2']);
+    expect(h.lastSay()?.text).toBe('two loaves of bread, is that right?');
+    expect(h.node()).toBe('confirmItem');
+    h.answer('yes');
+    expect(h.lastSay()?.text).toBe('Anything else?');
+  });
+
   it('the caller parameter elderly=false switches to normal pace', () => {
     const { h } = voiceOrderHarness({ parameters: { elderly: 'false' } });
     h.start();
