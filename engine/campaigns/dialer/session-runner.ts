@@ -1,0 +1,189 @@
+/**
+ * The dialer's RunCall for real campaigns: on an answered leg, AMD first when the campaign asks
+ * for it (machine + mode hangup -> 'machine'; machine + mode voicemail -> the message after the
+ * beep, 'voicemail-left'), else the campaign's outbound script (dialogs/outbound/<scriptId>.yaml,
+ * compiled once) in a CallSession with the contact's variables as call parameters. The dialog's
+ * final outcome becomes the attempt's result: 'opted-out' -> 'opt-out' (the number goes on the
+ * DNC list as soon as the dialog says so), a transfer with no agent in time -> 'abandoned',
+ * anything else -> 'answered' with the outcome status and slots as answers. The call record (the
+ * transcript) and the optional recording are files under `callsDir`; their paths are the
+ * attempt's transcript reference and recording path.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileScript } from '../../../dialogs/script/compile.ts';
+import { parseScript } from '../../../dialogs/script/load.ts';
+import type { CallLeg, TransferRequest, TransferResult } from '../../../telephony/call-leg.ts';
+import type { AmdParameters } from '../../amd/amd-classifier.ts';
+import { runAmd } from '../../amd/run-amd.ts';
+import { FileCallSink, safeFileName } from '../../calls/file-sink.ts';
+import { VoicebotError } from '../../errors.ts';
+import { CallSession, type DialogSpec, type SessionDeps } from '../../session/session.ts';
+import type { Campaign } from '../model.ts';
+import type { CallContext, CallOutcome, RunCall } from './types.ts';
+import { leaveVoicemail } from './voicemail.ts';
+
+export const DEFAULT_SCRIPTS_DIR = join(import.meta.dirname, '../../../dialogs/outbound');
+
+export interface SessionRunnerOptions extends Omit<SessionDeps, 'sink'> {
+  /** Call records (<callId>.json) and recordings (<callId>.wav) go here. */
+  callsDir: string;
+  /** Where <scriptId>.yaml scripts are found (default dialogs/outbound). */
+  scriptsDir?: string;
+  /** Overrides the script lookup (a hand-written dialog, tests). */
+  dialogFor?: (campaign: Campaign) => DialogSpec;
+  /** How long a voicemail drop waits for the beep after the AMD decision (default 30 s). */
+  beepTimeoutMs?: number;
+  /** Sees every session as it starts. */
+  onSession?: (session: CallSession, ctx: CallContext) => void;
+}
+
+type CampaignAmd = Campaign['amd']['params'];
+
+export function amdParameters(p: CampaignAmd): Partial<AmdParameters> {
+  return {
+    initialSilenceMs: p.initialSilenceMs,
+    greetingMs: p.greetingMs,
+    afterGreetingSilenceMs: p.afterGreetingSilenceMs,
+    totalAnalysisTimeMs: p.totalAnalysisMs,
+    minimumWordLengthMs: p.minWordLengthMs,
+    betweenWordsSilenceMs: p.betweenWordsSilenceMs,
+    maximumNumberOfWords: p.maxWords,
+    silenceThreshold: p.silenceThreshold,
+    maximumWordLengthMs: p.maxWordLengthMs,
+  };
+}
+
+/** Loads and compiles `<dir>/<scriptId>.yaml` once per script id. */
+export function scriptLoader(dir: string): (scriptId: string) => DialogSpec {
+  const cache = new Map<string, DialogSpec>();
+  return (scriptId) => {
+    const hit = cache.get(scriptId);
+    if (hit) return hit;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(scriptId) || scriptId.startsWith('.')) {
+      throw new VoicebotError(
+        'CAMPAIGN_INVALID',
+        `scriptId ${JSON.stringify(scriptId)} is not a script name: use a YAML file's name without .yaml, e.g. appointment-reminder`,
+        { scriptId },
+      );
+    }
+    const file = join(dir, `${scriptId}.yaml`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new VoicebotError(
+        'CAMPAIGN_INVALID',
+        `scriptId ${JSON.stringify(scriptId)}: cannot read ${file} (${(err as Error).message}); name a script in ${dir}`,
+        { scriptId, file },
+      );
+    }
+    const script = parseScript(file, text);
+    const spec: DialogSpec = { name: script.id, machine: compileScript(script), language: script.language };
+    cache.set(scriptId, spec);
+    return spec;
+  };
+}
+
+/**
+ * The leg as the session sees it: the contact's variables under the call parameters, and
+ * transfers asking the dialer for an agent first (so the pacing governor counts live answers
+ * and drops); no agent in time -> the transfer fails and the call counts as abandoned.
+ */
+function campaignLeg(leg: CallLeg, ctx: CallContext, onAbandon: () => void): CallLeg {
+  const info = { ...leg.info, parameters: { ...ctx.contact.variables, ...leg.info.parameters } };
+  const transfer = async (request: TransferRequest): Promise<TransferResult> => {
+    const agent = await ctx.requestAgent();
+    if (!agent) {
+      onAbandon();
+      return { ok: false, detail: 'no agent free within the transfer wait' };
+    }
+    return leg.transfer(request);
+  };
+  return new Proxy(leg, {
+    get(target, prop) {
+      if (prop === 'info') return info;
+      if (prop === 'transfer') return transfer;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+const POLL_MS = 100;
+
+export function sessionRunner(options: SessionRunnerOptions): RunCall {
+  const { callsDir, scriptsDir, dialogFor, beepTimeoutMs, onSession, ...deps } = options;
+  const load = scriptLoader(scriptsDir ?? DEFAULT_SCRIPTS_DIR);
+  const sink = new FileCallSink(callsDir);
+  const specFor = dialogFor ?? ((c: Campaign) => load(c.scriptId));
+
+  return async (leg, ctx): Promise<CallOutcome> => {
+    const { campaign } = ctx;
+    const spec = specFor(campaign); // a bad script id fails the attempt before anyone is spoken to
+    const answers: Record<string, unknown> = {};
+    if (campaign.amd.mode !== 'off') {
+      const amd = await runAmd(leg, { params: amdParameters(campaign.amd.params), signal: ctx.signal });
+      answers.amd = amd.result;
+      answers.amdReason = amd.reason;
+      if (amd.result === 'MACHINE' && campaign.amd.mode === 'hangup')
+        return { disposition: 'machine', answers };
+      if (amd.result === 'MACHINE' && campaign.amd.mode === 'voicemail') {
+        const vm = await leaveVoicemail(leg, campaign.amd.voicemailPrompt ?? '', {
+          tts: deps.tts,
+          ...(spec.language ? { language: spec.language } : {}),
+          ...(beepTimeoutMs ? { beepTimeoutMs } : {}),
+          signal: ctx.signal,
+        });
+        answers.voicemail = vm;
+        return { disposition: vm.left ? 'voicemail-left' : 'machine', answers };
+      }
+    }
+    if (!leg.active) return { disposition: 'answered', answers: { ...answers, outcome: 'hung-up' } };
+
+    let abandoned = false;
+    const session = new CallSession(
+      campaignLeg(leg, ctx, () => {
+        abandoned = true;
+      }),
+      spec,
+      { ...deps, sink },
+    );
+    onSession?.(session, ctx);
+    // Opt-outs go on the DNC list while the goodbye still plays.
+    let optedOut: Promise<void> | null = null;
+    const watch = setInterval(() => {
+      if (!optedOut && session.recorder.record.outcome?.status === 'opted-out') {
+        optedOut = ctx.optOut('said so during the call');
+      }
+    }, POLL_MS);
+    const onAbort = () => {
+      if (leg.active) leg.hangup('dialer: aborted');
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await session.run();
+    } finally {
+      clearInterval(watch);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    const record = session.recorder.record;
+    const outcome = record.outcome ?? null;
+    if (outcome?.status === 'opted-out') await (optedOut ?? ctx.optOut('said so during the call'));
+    else if (optedOut) await optedOut;
+    const base = join(callsDir, safeFileName(record.callId));
+    const result: CallOutcome = {
+      disposition: outcome?.status === 'opted-out' ? 'opt-out' : abandoned ? 'abandoned' : 'answered',
+      answers: {
+        ...answers,
+        outcome: outcome?.status ?? null,
+        ...(outcome?.slots && Object.keys(outcome.slots).length > 0 ? { slots: outcome.slots } : {}),
+        ...(record.transfer ? { transfer: record.transfer } : {}),
+        endReason: record.endReason ?? null,
+      },
+      transcriptRef: `${base}.json`,
+      ...(deps.recordAudio ? { recordingPath: `${base}.wav` } : {}),
+    };
+    return result;
+  };
+}
