@@ -31,6 +31,7 @@ import type {
   RecognizeStream,
 } from '../../asr.ts';
 import { WsRecognizeStream } from '../../resilience/ws-recognize-stream.ts';
+import { SampleBatcher } from '../../sample-batcher.ts';
 
 export type FunAsrMode = '2pass' | 'online' | 'offline';
 
@@ -120,8 +121,7 @@ class FunAsrStream extends WsRecognizeStream {
   private inSpeech = false;
   private speaking = true;
   private lastAudioMs = 0;
-  private buffer: Int16Array[] = [];
-  private buffered = 0;
+  private readonly batcher: SampleBatcher;
   private endSeen = false;
 
   constructor(
@@ -139,6 +139,7 @@ class FunAsrStream extends WsRecognizeStream {
       ...(o.metrics ? { metrics: o.metrics } : {}),
     });
     this.mode = o.mode ?? '2pass';
+    this.batcher = new SampleBatcher(this.sendMs);
     if (!caps.languages.includes(options.language))
       this.refuse(
         'ASR_BAD_REQUEST',
@@ -182,22 +183,13 @@ class FunAsrStream extends WsRecognizeStream {
       this.ws?.send(this.opening());
     }
     this.lastAudioMs = frame.timestampMs + (frame.samples.length * 1000) / frame.sampleRate;
-    this.buffer.push(frame.samples);
-    this.buffered += frame.samples.length;
-    if ((this.buffered * 1000) / frame.sampleRate >= this.sendMs) this.sendBuffered();
+    const batch = this.batcher.push(frame.samples, frame.sampleRate);
+    if (batch) this.ws?.send(int16ToBytes(batch));
   }
 
   private sendBuffered(): void {
-    if (this.buffered === 0) return;
-    const all = new Int16Array(this.buffered);
-    let at = 0;
-    for (const b of this.buffer) {
-      all.set(b, at);
-      at += b.length;
-    }
-    this.buffer = [];
-    this.buffered = 0;
-    this.ws?.send(int16ToBytes(all));
+    const batch = this.batcher.take();
+    if (batch) this.ws?.send(int16ToBytes(batch));
   }
 
   protected sendFlush(): void {

@@ -26,6 +26,7 @@ import type {
 } from '../../asr.ts';
 import { DIGIT_WORDS, digitsFromWords } from '../../grammar.ts';
 import { WsRecognizeStream } from '../../resilience/ws-recognize-stream.ts';
+import { SampleBatcher } from '../../sample-batcher.ts';
 
 export interface VoskAsrOptions {
   /** e.g. ws://127.0.0.1:2700 */
@@ -93,8 +94,7 @@ export class VoskAsr implements AsrAdapter {
 }
 
 class VoskStream extends WsRecognizeStream {
-  private chunk: Int16Array[] = [];
-  private chunkSamples = 0;
+  private readonly batcher: SampleBatcher;
   private originMs: number | undefined;
   private inSpeech = false;
   private lastPartial = '';
@@ -115,6 +115,7 @@ class VoskStream extends WsRecognizeStream {
       ...(o.metrics ? { metrics: o.metrics } : {}),
     });
     this.chunkMs = o.chunkMs ?? 100;
+    this.batcher = new SampleBatcher(this.chunkMs);
     if (!caps.languages.includes(options.language))
       this.refuse(
         'ASR_BAD_REQUEST',
@@ -130,22 +131,13 @@ class VoskStream extends WsRecognizeStream {
   }
 
   protected sendAudio(frame: AudioFrame): void {
-    this.chunk.push(frame.samples);
-    this.chunkSamples += frame.samples.length;
-    if ((this.chunkSamples * 1000) / frame.sampleRate >= this.chunkMs) this.sendChunk();
+    const batch = this.batcher.push(frame.samples, frame.sampleRate);
+    if (batch) this.ws?.send(int16ToBytes(batch));
   }
 
   private sendChunk(): void {
-    if (this.chunkSamples === 0) return;
-    const all = new Int16Array(this.chunkSamples);
-    let at = 0;
-    for (const c of this.chunk) {
-      all.set(c, at);
-      at += c.length;
-    }
-    this.chunk = [];
-    this.chunkSamples = 0;
-    this.ws?.send(int16ToBytes(all));
+    const batch = this.batcher.take();
+    if (batch) this.ws?.send(int16ToBytes(batch));
   }
 
   protected sendFlush(): void {
