@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SimCaller } from '../../fixtures/sim-caller/sim-caller.ts';
+import type { CallInfo } from '../../telephony/call-leg.ts';
+import { loadConfig } from '../config/load.ts';
+import { startEngine } from '../engine.ts';
+import { createRootLogger } from '../log/logger.ts';
+import { Metrics } from '../metrics/metrics.ts';
+import { createRoutedSessionHandler, DialogRegistry } from './dialog-registry.ts';
+import type { CallSession } from './session.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'voicebot-registry-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const info = (to: string, parameters: Record<string, string> = {}): CallInfo =>
+  ({ callId: 'c1', transport: 'raw', to, from: '+14155550100', parameters }) as unknown as CallInfo;
+
+describe('DialogRegistry', () => {
+  it('maps route names to dialogs: voice-order, skeleton (null), unknown names refused', () => {
+    const reg = new DialogRegistry({ baseDir: dir });
+    expect(reg.get('voice-order')).toMatchObject({ name: 'voice-order' });
+    expect(reg.get('voice-order')).toBe(reg.get('voice-order'));
+    expect(reg.get('skeleton')).toBeNull();
+    expect(() => reg.get('voice-ordr')).toThrow(/unknown dialog 'voice-ordr'; use 'voice-order'/);
+    expect(() => reg.get('script:missing.yaml')).toThrow(/cannot read the dialog script .*missing\.yaml/);
+  });
+
+  it('routes calls by called number, with the language from the call parameters', () => {
+    const reg = new DialogRegistry({ baseDir: dir });
+    const dialogFor = reg.dialogFor([
+      { dialog: 'voice-order', calledNumber: '+15550100002' },
+      { dialog: 'skeleton' },
+    ]);
+    expect(dialogFor(info('+15550100002', { language: 'zh-CN' }))).toMatchObject({
+      name: 'voice-order',
+      language: 'zh-CN',
+    });
+    expect(dialogFor(info('+15550100002'))?.language).toBe('en-US');
+    expect(dialogFor(info('+15550100999'))).toBeNull();
+    expect(() => reg.dialogFor([{ dialog: 'nope' }])).toThrow(/unknown dialog 'nope'/);
+  });
+
+  it('compiles script:<path> routes, and names the problems of a bad script', () => {
+    const reg = new DialogRegistry({ baseDir: join(import.meta.dirname, '../..') });
+    const survey = reg.get('script:dialogs/outbound/satisfaction-survey.yaml');
+    expect(survey?.name).toBe('script:dialogs/outbound/satisfaction-survey.yaml');
+    expect(survey?.machine.id).toBeTruthy();
+    expect(() => reg.get('script:fixtures/scripts/bad/unknown-node.yaml')).toThrow(/unknown-node\.yaml/);
+    writeFileSync(join(dir, 'not-yaml.yaml'), 'steps: [\n');
+    expect(() => new DialogRegistry({ baseDir: dir }).get('script:not-yaml.yaml')).toThrow(/not-yaml\.yaml/);
+  });
+});
+
+describe('voicebot serve wiring: routed voice-order session over the WS gateway', () => {
+  it('a keypad caller orders three loaves of bread into the file order sink', async () => {
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        host: '127.0.0.1',
+        port: 0,
+        logLevel: 'silent',
+        'auth.mode': 'none',
+        'session.callsDir': join(dir, 'calls'),
+      },
+    });
+    config.routes = [{ dialog: 'voice-order', calledNumber: '+15550100002' }];
+    const log = createRootLogger({ level: 'silent' });
+    const metrics = new Metrics();
+    const sessions: CallSession[] = [];
+    const registry = new DialogRegistry({ ordersFile: join(dir, 'orders.jsonl') });
+    const routed = await createRoutedSessionHandler({
+      config,
+      log,
+      metrics,
+      registry,
+      onSession: (s) => sessions.push(s),
+    });
+    const engine = await startEngine({ config, handler: routed.handler, log, metrics });
+    const c = new SimCaller({
+      url: engine.url,
+      protocol: 'raw',
+      from: '+14155550100', // registered in fixtures/customers: 40 Pine Street
+      to: '+15550100002',
+      callSid: 'CA-reg-1',
+    });
+    try {
+      await c.connect();
+      const lastBot = () => sessions[0]?.recorder.record.transcript.filter((t) => t.side === 'bot').at(-1);
+      // Waits for a bot prompt matching `re`, then until its audio has finished playing.
+      const afterPrompt = async (re: RegExp) => {
+        const until = performance.now() + 20_000;
+        while (!re.test(lastBot()?.text ?? '')) {
+          if (performance.now() > until) throw new Error(`no prompt ${re}; last: ${lastBot()?.text}`);
+          await sleep(25);
+        }
+        for (;;) {
+          const seg = c.heardSegments().at(-1);
+          const endMs = seg ? seg.startMs + seg.samples.length / 8 : 0;
+          if (c.now() - endMs > 300) return;
+          await sleep(25);
+        }
+      };
+      const keys = (s: string) => {
+        for (const d of s) c.dtmf(d);
+      };
+      await afterPrompt(/type the item number/);
+      keys('22#');
+      await afterPrompt(/^How many loaves of bread\?/);
+      keys('3#');
+      await afterPrompt(/is that right\?/);
+      keys('1');
+      await afterPrompt(/anything else/i);
+      keys('2');
+      await afterPrompt(/press 1/i);
+      keys('1');
+      await afterPrompt(/40 Pine Street/);
+      keys('1');
+      const until = performance.now() + 15_000;
+      while (sessions[0]?.recorder.record.outcome?.status !== 'order-placed' && performance.now() < until)
+        await sleep(50);
+      expect(sessions[0]?.recorder.record.outcome, JSON.stringify(lastBot())).toMatchObject({
+        status: 'order-placed',
+      });
+      const [stored] = await registry.orders.list();
+      expect(stored).toMatchObject({
+        lines: [{ itemId: 'bread', quantity: 3 }],
+        address: '40 Pine Street, apartment 2B',
+      });
+    } finally {
+      if (!c.closeInfo) c.terminate();
+      await engine.close();
+      await routed.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,183 @@
+/**
+ * Dialog registry: turns the dialog names of the config's `routes` into dialog machines.
+ *   - 'voice-order'      the voice-ordering IVR on the fixture catalog, orders appended to a file
+ *                        sink (JSON Lines), addresses looked up in the customer directory file;
+ *   - 'skeleton'         the walking skeleton (echo / keypad menu): no session, the engine's
+ *                        fallback handler takes the call;
+ *   - 'script:<path>'    a YAML/JSON dialog script compiled to a machine (path relative to baseDir).
+ * Every route's dialog is built once, at start-up, so a bad name or script fails `voicebot serve`
+ * before it listens instead of failing a caller. createRoutedSessionHandler wires the registry
+ * into createSessionHandler with the embedded speech engines.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Language } from '../../asr-tts/asr.ts';
+import { EspeakTts } from '../../asr-tts/providers/espeak/espeak-tts.ts';
+import { PocketsphinxAsr } from '../../asr-tts/providers/pocketsphinx/pocketsphinx-asr.ts';
+import { WebRtcVad } from '../../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
+import { type Catalog, parseCatalog } from '../../dialogs/nlu/catalog.ts';
+import { DeterministicNlu } from '../../dialogs/nlu/deterministic-nlu.ts';
+import { compileScriptText } from '../../dialogs/script/compile.ts';
+import { createVoiceOrderDialog } from '../../dialogs/voice-order/machine.ts';
+import type { CallHandler, CallInfo } from '../../telephony/call-leg.ts';
+import { AgentRegistry } from '../agents/registry.ts';
+import { FileCallSink } from '../calls/file-sink.ts';
+import type { Config } from '../config/schema.ts';
+import { VoicebotError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { CustomerDirectory } from '../orders/customer-directory.ts';
+import { FileOrderSink } from '../orders/file-sink.ts';
+import { createSessionHandler } from './handler.ts';
+import type { RouteRule } from './route-schema.ts';
+import { routeCall } from './router.ts';
+import type { CallSession, DialogSpec } from './session.ts';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+export interface DialogRegistryOptions {
+  /** Relative paths (scripts, files below) resolve against this folder (default: the cwd). */
+  baseDir?: string;
+  /** Catalog of the voice-order dialog (default fixtures/catalogs/meals.json). */
+  catalogFile?: string;
+  /** Registered addresses by caller ID (default fixtures/customers/customers.json). */
+  customersFile?: string;
+  /** JSON Lines file the voice-order dialog appends placed orders to (default orders.jsonl). */
+  ordersFile?: string;
+}
+
+const LANGUAGES: readonly Language[] = ['en-US', 'zh-CN'];
+
+/** The call's language from its `language` parameter (en-US or zh-CN), else en-US. */
+function callLanguage(info: CallInfo): Language {
+  const wanted = info.parameters.language;
+  return LANGUAGES.find((l) => l === wanted) ?? 'en-US';
+}
+
+export class DialogRegistry {
+  readonly orders: FileOrderSink;
+  readonly ordersFile: string;
+  private readonly baseDir: string;
+  private readonly catalog: Catalog;
+  private readonly customers: CustomerDirectory;
+  private readonly built = new Map<string, Omit<DialogSpec, 'language'> | null>();
+
+  constructor(options: DialogRegistryOptions = {}) {
+    this.baseDir = options.baseDir ?? process.cwd();
+    const catalogFile = this.path(options.catalogFile ?? `${FIXTURES}catalogs/meals.json`);
+    this.catalog = parseCatalog(JSON.parse(readFileSync(catalogFile, 'utf8')), catalogFile);
+    this.customers = CustomerDirectory.fromFile(
+      this.path(options.customersFile ?? `${FIXTURES}customers/customers.json`),
+    );
+    this.ordersFile = this.path(options.ordersFile ?? 'orders.jsonl');
+    this.orders = new FileOrderSink(this.ordersFile);
+  }
+
+  /** The dialog of a route name (null: the skeleton); throws CONFIG_INVALID for unknown names. */
+  get(name: string): Omit<DialogSpec, 'language'> | null {
+    if (!this.built.has(name)) this.built.set(name, this.build(name));
+    return this.built.get(name) ?? null;
+  }
+
+  /** Builds every routed dialog now, so that a bad route fails at start-up. */
+  check(routes: readonly RouteRule[]): void {
+    for (const rule of routes) this.get(rule.dialog);
+  }
+
+  /** The session handler's dialogFor for these routes (null: the fallback handler). */
+  dialogFor(routes: readonly RouteRule[]): (info: CallInfo) => DialogSpec | null {
+    this.check(routes);
+    return (info) => {
+      const name = routeCall(info, routes);
+      const spec = name === null ? null : this.get(name);
+      return spec ? { ...spec, language: callLanguage(info) } : null;
+    };
+  }
+
+  private path(p: string): string {
+    return isAbsolute(p) ? p : resolve(this.baseDir, p);
+  }
+
+  private build(name: string): Omit<DialogSpec, 'language'> | null {
+    if (name === 'skeleton') return null;
+    if (name === 'voice-order') {
+      const machine = createVoiceOrderDialog(
+        { catalog: this.catalog },
+        {
+          lookupAddress: (callerId) => this.customers.lookupAddress(callerId),
+          submitOrder: (order) => this.orders.submit(order),
+        },
+      );
+      return { name, machine, catalog: this.catalog };
+    }
+    if (name.startsWith('script:') && name.length > 'script:'.length) {
+      const file = this.path(name.slice('script:'.length));
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new VoicebotError('CONFIG_INVALID', `routes: cannot read the dialog script ${file}`, {
+          dialog: name,
+          cause: err instanceof Error ? err.message : String(err),
+        });
+      }
+      return { name, machine: compileScriptText(file, text), catalog: this.catalog };
+    }
+    throw new VoicebotError(
+      'CONFIG_INVALID',
+      `routes: unknown dialog '${name}'; use 'voice-order', 'skeleton' or 'script:<path to a YAML/JSON script>'`,
+      { dialog: name },
+    );
+  }
+}
+
+export interface RoutedHandlerOptions {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  registry?: DialogRegistry;
+  /** Takes calls no route claims and 'skeleton' routes (the engine's walking skeleton). */
+  fallback?: CallHandler;
+  onSession?: (session: CallSession) => void;
+}
+
+export interface RoutedHandler {
+  handler: CallHandler;
+  registry: DialogRegistry;
+  close(): Promise<void>;
+}
+
+/**
+ * The CallHandler of `voicebot serve` when `routes` are configured: dialog sessions with
+ * pocketsphinx ASR, espeak-ng TTS, WebRTC VAD and the deterministic NLU; call records in
+ * session.callsDir; agents from the config.
+ */
+export async function createRoutedSessionHandler(options: RoutedHandlerOptions): Promise<RoutedHandler> {
+  const { config, log, metrics } = options;
+  const registry = options.registry ?? new DialogRegistry();
+  const dialogFor = registry.dialogFor(config.routes);
+  const asr = new PocketsphinxAsr({ workers: 1 });
+  await asr.warmUp();
+  const handler = createSessionHandler({
+    dialogFor,
+    asr,
+    tts: new EspeakTts(),
+    createVad: () => WebRtcVad.create(),
+    nlu: new DeterministicNlu(),
+    agents: new AgentRegistry(config.agents),
+    sink: new FileCallSink(config.session.callsDir),
+    log,
+    metrics,
+    timings: {
+      maxCallMs: config.session.maxCallMs,
+      minSpeechMs: config.session.minSpeechMs,
+      backchannelMaxMs: config.session.backchannelMaxMs,
+      endpointSilenceMs: config.session.endpointSilenceMs,
+    },
+    recordAudio: config.session.recordAudio,
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.onSession ? { onSession: options.onSession } : {}),
+  });
+  return { handler, registry, close: async () => asr.close?.() };
+}
