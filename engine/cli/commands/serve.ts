@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
+import { createEchoMenuHandler } from '../../../dialogs/skeleton/echo-menu.ts';
+import { defaultSkeletonVad } from '../../../dialogs/skeleton/vad.ts';
 import { loadConfig } from '../../config/load.ts';
 import { startEngine } from '../../engine.ts';
 import { createRootLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/metrics.ts';
+import { createRoutedSessionHandler } from '../../session/dialog-registry.ts';
 import type { Command } from '../main.ts';
 
 const usage = `Usage: voicebot serve [--config FILE] [--host HOST] [--port PORT]
@@ -28,14 +31,31 @@ const serve: Command = {
     const config = loadConfig({ file: values.config, overrides: { host: values.host, port: values.port } });
     const log = createRootLogger({ level: config.logLevel, logPii: config.logPii });
     const metrics = new Metrics({ defaultMetrics: true });
-    const engine = await startEngine({ config, log, metrics });
+    // With `routes`, calls run dialog sessions; unrouted calls and 'skeleton' go to the skeleton.
+    const routed = config.routes.length
+      ? await createRoutedSessionHandler({
+          config,
+          log,
+          metrics,
+          fallback: createEchoMenuHandler({ log, createVad: defaultSkeletonVad }),
+        })
+      : undefined;
+    const engine = await startEngine({
+      config,
+      log,
+      metrics,
+      ...(routed ? { handler: routed.handler } : {}),
+    });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal, activeCalls: engine.gateway.activeCalls() }, 'shutting down');
-        engine.close().then(resolve, (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve();
-        });
+        engine
+          .close()
+          .then(() => routed?.close())
+          .then(resolve, (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            resolve();
+          });
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
