@@ -34,6 +34,13 @@ export const ENV_KEYS: Record<string, string> = {
   VOICEBOT_SIP_OUTBOUND_PROXY: 'sip.outboundProxy',
   VOICEBOT_SIP_USERNAME: 'sip.username',
   VOICEBOT_SIP_PASSWORD: 'sip.password',
+  VOICEBOT_ADMIN_TOKEN: 'campaigns.adminToken',
+  VOICEBOT_DB: 'campaigns.db',
+  DATABASE_URL: 'campaigns.databaseUrl',
+  VOICEBOT_CAMPAIGN_CARRIER: 'campaigns.carrier',
+  VOICEBOT_PERSONAS_DIR: 'campaigns.personasDir',
+  TWILIO_ACCOUNT_SID: 'campaigns.twilioAccountSid',
+  VOICEBOT_CAMPAIGN_SIP_TARGET: 'campaigns.sipTarget',
 };
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env]));

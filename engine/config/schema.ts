@@ -84,6 +84,33 @@ export const configSchema = z
       })
       .prefault({}),
     agents: z.array(agentSchema).default([]),
+    campaigns: z
+      .object({
+        adminToken: z
+          .string()
+          .min(16, 'use at least 16 characters of random secret')
+          .optional()
+          .describe('bearer token of the campaign REST API; unset: no API and no dialer in serve'),
+        db: z.string().min(1).default('var/voicebot.db').describe('SQLite file of the campaign store'),
+        databaseUrl: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PostgreSQL URL; when set it is used instead of db'),
+        carrier: z.enum(['sim', 'twilio', 'sip']).default('sim').describe('how the dialer originates calls'),
+        personasDir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('sim carrier personas (default fixtures/personas)'),
+        twilioAccountSid: z.string().min(1).optional(),
+        sipTarget: z
+          .string()
+          .min(1)
+          .default('sip:{to}@127.0.0.1:5060')
+          .describe('Request-URI template for outbound SIP calls ({to} = the E.164 number)'),
+      })
+      .prefault({}),
     routes: z.array(routeSchema).default([]).describe('inbound routing to dialogs; first match wins'),
   })
   .superRefine((cfg, ctx) => {

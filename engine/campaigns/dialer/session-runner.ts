@@ -10,7 +10,7 @@
  * attempt's transcript reference and recording path.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compileScript } from '../../../dialogs/script/compile.ts';
 import { parseScript } from '../../../dialogs/script/load.ts';
 import type { CallLeg, TransferRequest, TransferResult } from '../../../telephony/call-leg.ts';
@@ -113,7 +113,8 @@ function campaignLeg(leg: CallLeg, ctx: CallContext, onAbandon: () => void): Cal
 const POLL_MS = 100;
 
 export function sessionRunner(options: SessionRunnerOptions): RunCall {
-  const { callsDir, scriptsDir, dialogFor, beepTimeoutMs, onSession, ...deps } = options;
+  const { callsDir: dir, scriptsDir, dialogFor, beepTimeoutMs, onSession, ...deps } = options;
+  const callsDir = resolve(dir);
   const load = scriptLoader(scriptsDir ?? DEFAULT_SCRIPTS_DIR);
   const sink = new FileCallSink(callsDir);
   const specFor = dialogFor ?? ((c: Campaign) => load(c.scriptId));

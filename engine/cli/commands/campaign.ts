@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { campaignStatus } from '../../campaigns/api/status.ts';
-import { basicRunner } from '../../campaigns/dialer/basic-runner.ts';
 import { type ControlAction, controlCampaign } from '../../campaigns/dialer/controls.ts';
 import { Dialer } from '../../campaigns/dialer/dialer.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportResults } from '../../campaigns/export/results-export.ts';
@@ -14,6 +12,7 @@ import { PgCampaignStore } from '../../campaigns/store/pg-store.ts';
 import { SqliteCampaignStore } from '../../campaigns/store/sqlite-store.ts';
 import type { CampaignStore } from '../../campaigns/store/types.ts';
 import { VoicebotError } from '../../errors.ts';
+import type { RouteHandler } from '../../http/server.ts';
 import type { Command } from '../main.ts';
 
 const usage = `Usage: voicebot campaign <create|start|pause|resume|stop|status|export> [options]
@@ -35,7 +34,11 @@ Options:
   --reject-report P    create: where rejected rows go (default <campaign id>-rejected.csv
                        next to the database)
   --carrier NAME       start: sim (default; personas in fixtures/personas, real audio through
-                       an in-process engine)
+                       an in-process engine), twilio or sip (settings from the config: see
+                       docs/campaigns.md); answered calls run AMD, the voicemail drop or the
+                       campaign's script (dialogs/outbound/<scriptId>.yaml)
+  --config FILE        start: config file (env VOICEBOT_CONFIG); the carrier, call records
+                       (session.callsDir) and agents come from it
   --personas DIR       start: persona folder for the sim carrier
   --seed N             start: sim carrier seed (default 1)
   --ring-scale X       start: sim ring times x this (default 0.05)
@@ -48,7 +51,7 @@ Options:
 async function openStore(db: string | undefined): Promise<CampaignStore> {
   const url = process.env.DATABASE_URL;
   if (url && !db) return PgCampaignStore.open({ connectionString: url });
-  const path = resolve(db ?? './var/voicebot.db');
+  const path = resolve(db ?? process.env.VOICEBOT_DB ?? './var/voicebot.db');
   mkdirSync(dirname(path), { recursive: true });
   return SqliteCampaignStore.open(path);
 }
@@ -130,7 +133,8 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      carrier: { type: 'string', default: 'sim' },
+      carrier: { type: 'string' },
+      config: { type: 'string' },
       personas: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'ring-scale': { type: 'string', default: '0.05' },
@@ -143,56 +147,72 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     process.stderr.write('voicebot campaign start: give a campaign id\n');
     return 2;
   }
-  if (values.carrier !== 'sim') {
-    process.stderr.write(`voicebot campaign start: unknown carrier '${values.carrier}' (sim)\n`);
-    return 2;
-  }
-  await controlCampaign(store, id, 'start');
   const [
     { loadConfig },
     { startEngine },
     { OutboundRegistry },
-    { SimCarrier },
-    { loadPersonas },
+    runtime,
     { mintToken },
+    { createRootLogger },
   ] = await Promise.all([
     import('../../config/load.ts'),
     import('../../engine.ts'),
     import('../../../telephony/carriers/outbound-registry.ts'),
-    import('../../../telephony/carriers/sim/sim-carrier.ts'),
-    import('../../../telephony/carriers/sim/persona.ts'),
+    import('../../campaigns/dialer/campaign-runtime.ts'),
     import('../../../telephony/auth/hmac-token.ts'),
+    import('../../log/logger.ts'),
   ]);
+  // The sim carrier's callees reach an engine on loopback with a one-off token; twilio and sip
+  // use the configured listener and auth, as `voicebot serve` would.
   const secret = randomBytes(24).toString('base64url');
-  const config = loadConfig({
-    env: {},
+  const simConfig = loadConfig({
+    file: values.config,
     overrides: {
       host: '127.0.0.1',
       port: 0,
       logLevel: 'silent',
       'auth.mode': 'token',
       'auth.tokenSecret': secret,
+      ...(values.personas ? { 'campaigns.personasDir': values.personas } : {}),
     },
   });
+  const carrierName = (values.carrier ?? simConfig.campaigns.carrier) as (typeof runtime.CARRIERS)[number];
+  if (!runtime.CARRIERS.includes(carrierName)) {
+    process.stderr.write(
+      `voicebot campaign start: unknown carrier '${carrierName}' (${runtime.CARRIERS.join(', ')})\n`,
+    );
+    return 2;
+  }
+  const config = carrierName === 'sim' ? simConfig : loadConfig({ file: values.config });
+  const log = createRootLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  await controlCampaign(store, id, 'start');
   const registry = new OutboundRegistry();
-  const engine = await startEngine({ config, handler: registry.wrap((leg) => leg.hangup('not expected')) });
-  const personasDir =
-    values.personas ?? fileURLToPath(new URL('../../../fixtures/personas', import.meta.url));
-  const carrier = new SimCarrier({
-    engineUrl: engine.url,
+  let statusRoute: RouteHandler | null = null;
+  const engine = await startEngine({
+    config,
+    log,
+    handler: registry.wrap((leg) => leg.hangup('not expected')),
+    routes: [(req, res) => statusRoute?.(req, res) ?? false],
+  });
+  const runner = await runtime.createCampaignRunner(config, { log, metrics: engine.metrics });
+  const carrier = runtime.createCarrier({
+    name: carrierName,
+    config,
+    engine,
     registry,
-    personas: loadPersonas(personasDir),
+    log,
     seed: Number(values.seed),
     ringTimeScale: Number(values['ring-scale']),
-    token: () => mintToken(secret, { ttlS: 300 }),
+    ...(carrierName === 'sim' ? { token: () => mintToken(secret, { ttlS: 300 }) } : {}),
   });
+  statusRoute = runtime.carrierRoute(carrier, config);
   const counts: Record<string, number> = {};
   const dialer = new Dialer({
     store,
     campaignId: id,
     workerId: values.worker ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
     carrier,
-    runCall: basicRunner({ maxCallMs: 30_000 }),
+    runCall: runner.runCall,
     exitWhenDone: true,
     exitWhenIdle: values.once,
     metrics: engine.metrics,
@@ -229,6 +249,7 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     await carrier.close();
     await engine.close();
+    await runner.close();
   }
   return 0;
 }
