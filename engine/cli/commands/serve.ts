@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createEchoMenuHandler } from '../../../dialogs/skeleton/echo-menu.ts';
 import { defaultSkeletonVad } from '../../../dialogs/skeleton/vad.ts';
+import type { DialerHost } from '../../campaigns/dialer/dialer-host.ts';
+import type { CampaignStore } from '../../campaigns/store/types.ts';
 import { loadConfig } from '../../config/load.ts';
 import { startEngine } from '../../engine.ts';
 import { createRootLogger } from '../../log/logger.ts';
@@ -11,7 +13,9 @@ import type { Command } from '../main.ts';
 const usage = `Usage: voicebot serve [--config FILE] [--host HOST] [--port PORT]
 
 Runs the engine: /healthz, /readyz, /metrics and the WebSocket telephony gateway on one port.
-Every setting can also come from the environment (README.md#configuration).
+Every setting can also come from the environment (README.md#configuration). With an admin token
+(VOICEBOT_ADMIN_TOKEN) it also serves the campaign REST API on the campaign store (VOICEBOT_DB or
+DATABASE_URL) and dials running campaigns itself (docs/campaigns.md).
 
 Options:
   --config FILE   YAML or JSON config file (env VOICEBOT_CONFIG)
@@ -40,17 +44,35 @@ const serve: Command = {
           fallback: createEchoMenuHandler({ log, createVad: defaultSkeletonVad }),
         })
       : undefined;
+    const campaigns = config.campaigns.adminToken ? await startCampaigns(config, log, metrics) : null;
+    const inbound =
+      routed?.handler ?? (campaigns ? createEchoMenuHandler({ log, createVad: defaultSkeletonVad }) : null);
     const engine = await startEngine({
       config,
       log,
       metrics,
-      ...(routed ? { handler: routed.handler } : {}),
+      ...(campaigns && inbound
+        ? { handler: campaigns.registry.wrap(inbound) }
+        : inbound
+          ? { handler: inbound }
+          : {}),
+      ...(campaigns
+        ? {
+            routes: [campaigns.host.route],
+            // A variable, not a literal: campaignRoutes also takes the onControl hook.
+            campaigns: campaigns.api,
+          }
+        : {}),
     });
+    await campaigns?.host.attach(engine);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal, activeCalls: engine.gateway.activeCalls() }, 'shutting down');
+        const dialers = campaigns?.host.close(); // no new dials from here on
         engine
           .close()
+          .then(() => dialers)
+          .then(() => campaigns?.store.close())
           .then(() => routed?.close())
           .then(resolve, (err: unknown) => {
             log.error({ err }, 'shutdown failed');
@@ -63,5 +85,37 @@ const serve: Command = {
     return 0;
   },
 };
+
+/** The campaign store, the REST API's dependencies and the in-process dialers. */
+async function startCampaigns(
+  config: ReturnType<typeof loadConfig>,
+  log: ReturnType<typeof createRootLogger>,
+  metrics: Metrics,
+) {
+  const [{ OutboundRegistry }, { DialerHost: Host }, store] = await Promise.all([
+    import('../../../telephony/carriers/outbound-registry.ts'),
+    import('../../campaigns/dialer/dialer-host.ts'),
+    openCampaignStore(config),
+  ]);
+  const registry = new OutboundRegistry();
+  const host: DialerHost = new Host({ store, config, registry, log, metrics });
+  const api = { store, adminToken: config.campaigns.adminToken, onControl: host.onControl };
+  return { registry, host, store, api };
+}
+
+async function openCampaignStore(config: ReturnType<typeof loadConfig>): Promise<CampaignStore> {
+  const { databaseUrl, db } = config.campaigns;
+  if (databaseUrl) {
+    const { PgCampaignStore } = await import('../../campaigns/store/pg-store.ts');
+    return PgCampaignStore.open({ connectionString: databaseUrl });
+  }
+  const [{ SqliteCampaignStore }, { mkdirSync }, { dirname, resolve }] = await Promise.all([
+    import('../../campaigns/store/sqlite-store.ts'),
+    import('node:fs'),
+    import('node:path'),
+  ]);
+  mkdirSync(dirname(resolve(db)), { recursive: true });
+  return SqliteCampaignStore.open(resolve(db));
+}
 
 export default serve;
