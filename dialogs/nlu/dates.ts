@@ -10,7 +10,7 @@
  * time has already passed. A day of the month alone means this month, or next month when passed.
  */
 import { isHan, normalize } from './normalize.ts';
-import { parseEnNumberAt } from './numbers-en.ts';
+import { ORDINAL_UNITS, parseEnNumberAt } from './numbers-en.ts';
 import { isZhNumeral, zhNumeralValue } from './numbers-zh.ts';
 import { similarity } from './phonetic.ts';
 import { PinyinVocabulary, readings } from './pinyin.ts';
@@ -256,39 +256,15 @@ function parseDay(text: string, today: PlainDate): DayParse | undefined {
   return undefined;
 }
 
-const ORDINAL_DAY: Record<string, number> = {
-  first: 1,
-  second: 2,
-  third: 3,
-  fourth: 4,
-  fifth: 5,
-  sixth: 6,
-  seventh: 7,
-  eighth: 8,
-  ninth: 9,
-  tenth: 10,
-  eleventh: 11,
-  twelfth: 12,
-  thirteenth: 13,
-  fourteenth: 14,
-  fifteenth: 15,
-  sixteenth: 16,
-  seventeenth: 17,
-  eighteenth: 18,
-  nineteenth: 19,
-  twentieth: 20,
-  thirtieth: 30,
-};
-
 function dayNumber(s: string): number | undefined {
   if (/^\d+$/.test(s)) return Number(s);
   const words = s.split(' ');
-  if (words.length === 1) return ORDINAL_DAY[words[0]!] ?? enValue(s);
+  if (words.length === 1) return ORDINAL_UNITS[words[0]!] ?? enValue(s);
   if (words[0] === 'twenty' || words[0] === 'thirty') {
-    const u = ORDINAL_DAY[words[1]!];
+    const u = ORDINAL_UNITS[words[1]!];
     if (u !== undefined && u < 10) return (words[0] === 'twenty' ? 20 : 30) + u;
   }
-  return ORDINAL_DAY[words[0]!];
+  return ORDINAL_UNITS[words[0]!];
 }
 
 function monthDay(

@@ -48,7 +48,8 @@ const TENS: Record<string, number> = {
 
 const SCALES: Record<string, number> = { thousand: 1e3, million: 1e6, billion: 1e9 };
 
-const ORDINAL_UNITS: Record<string, number> = {
+/** English ordinal words -> value ("first" .. "hundredth"); also read by the date parser. */
+export const ORDINAL_UNITS: Record<string, number> = {
   first: 1,
   second: 2,
   third: 3,
