@@ -27,6 +27,18 @@ interface Common {
   label?: string;
 }
 
+/** The fields every question carries, copied from a block's options. */
+function commonFields(opts: Common): Common {
+  return {
+    prompt: opts.prompt,
+    reprompt: opts.reprompt,
+    keypadHint: opts.keypadHint,
+    help: opts.help,
+    bargeIn: opts.bargeIn,
+    label: opts.label,
+  };
+}
+
 export function say(prompt: LocalizedText, next: string, opts: { bargeIn?: BargeInMode } = {}): SayNode {
   return { kind: 'say', prompt, exits: { next }, ...(opts.bargeIn ? { bargeIn: opts.bargeIn } : {}) };
 }
@@ -50,15 +62,11 @@ export function ask(
 export function confirm(opts: Common & { yes: string; no: string; slot?: string }): AskNode {
   return {
     kind: 'ask',
-    prompt: opts.prompt,
-    reprompt: opts.reprompt,
+    ...commonFields(opts),
     keypadHint: opts.keypadHint ?? {
       'en-US': 'Press 1 for yes, or 2 for no.',
       'zh-CN': '是请按1，不是请按2。',
     },
-    help: opts.help,
-    bargeIn: opts.bargeIn,
-    label: opts.label,
     expected: 'yesno',
     grammar: { kind: 'yesno' },
     exits: { yes: opts.yes, no: opts.no },
@@ -112,12 +120,7 @@ export function matchOption(options: readonly MenuOption[], answer: Answer): Men
 export function menu(opts: Common & { options: MenuOption[]; slot?: string }): AskNode {
   return {
     kind: 'ask',
-    prompt: opts.prompt,
-    reprompt: opts.reprompt,
-    keypadHint: opts.keypadHint,
-    help: opts.help,
-    bargeIn: opts.bargeIn,
-    label: opts.label,
+    ...commonFields(opts),
     expected: 'free',
     hints: opts.options.flatMap((o) => o.words),
     grammar: { kind: 'phrases', phrases: opts.options.flatMap((o) => o.words) },
@@ -137,12 +140,7 @@ export function digits(
   const max = opts.maxLength ?? 16;
   return {
     kind: 'ask',
-    prompt: opts.prompt,
-    reprompt: opts.reprompt,
-    keypadHint: opts.keypadHint,
-    help: opts.help,
-    bargeIn: opts.bargeIn,
-    label: opts.label,
+    ...commonFields(opts),
     expected: 'digits',
     grammar: { kind: 'digits', minLength: min, maxLength: max },
     dtmf: { maxDigits: max, terminator: opts.terminator ?? '#', leadingZero: true },
