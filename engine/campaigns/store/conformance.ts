@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isVoicebotError } from '../../errors.ts';
 import type { CampaignInput } from '../model.ts';
+import { abandonConformance } from './conformance-abandon.ts';
 import type { CampaignStore, NewContact } from './types.ts';
 
 /**
@@ -73,11 +74,11 @@ export function storeConformance(name: string, makeHarness: () => Promise<StoreH
 
     it('records migrations once, by version, and re-running them changes nothing', async () => {
       const store = await fresh();
-      expect(await store.appliedMigrations()).toEqual([1]);
+      expect(await store.appliedMigrations()).toEqual([1, 2]);
       expect(await store.migrate()).toEqual([]);
       await store.close();
       const again = await reopen();
-      expect(await again.appliedMigrations()).toEqual([1]);
+      expect(await again.appliedMigrations()).toEqual([1, 2]);
     });
 
     it('creates, reads, lists campaigns and changes their status', async () => {
@@ -346,6 +347,8 @@ export function storeConformance(name: string, makeHarness: () => Promise<StoreH
       expect((await store.attemptsForNumber(n0!, T0)).map((a) => a.campaignId)).toEqual(['a', 'b']);
       expect((await store.attemptsForNumber(n0!, T0 + 1)).map((a) => a.campaignId)).toEqual(['b']);
     });
+
+    abandonConformance(fresh, running, T0);
 
     it('keeps everything across a restart', async () => {
       const store = await fresh();

@@ -60,6 +60,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         added_at INTEGER NOT NULL
       );`,
   },
+  {
+    version: 2,
+    name: 'attempts.live_answer and the abandon-window index',
+    // Results recorded before this version: live answers by the fallback rule of live-answer.ts.
+    sql: `
+      ALTER TABLE attempts ADD COLUMN live_answer INTEGER NOT NULL DEFAULT 0;
+      UPDATE attempts SET live_answer = 1
+        WHERE disposition = 'abandoned'
+           OR (disposition IN ('answered', 'opt-out')
+               AND COALESCE(json_extract(data, '$.answers.amd'), '') <> 'MACHINE');
+      CREATE INDEX attempts_campaign_ended ON attempts (campaign_id, ended_at);`,
+  },
 ];
 
 export const PG_MIGRATIONS: readonly Migration[] = [
@@ -113,5 +125,16 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         reason TEXT,
         added_at BIGINT NOT NULL
       );`,
+  },
+  {
+    version: 2,
+    name: 'attempts.live_answer and the abandon-window index',
+    sql: `
+      ALTER TABLE attempts ADD COLUMN live_answer BOOLEAN NOT NULL DEFAULT FALSE;
+      UPDATE attempts SET live_answer = TRUE
+        WHERE disposition = 'abandoned'
+           OR (disposition IN ('answered', 'opt-out')
+               AND COALESCE(data->'answers'->>'amd', '') <> 'MACHINE');
+      CREATE INDEX attempts_campaign_ended ON attempts (campaign_id, ended_at);`,
   },
 ];

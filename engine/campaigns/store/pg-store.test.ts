@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { campaignInput, contact, storeConformance } from './conformance.ts';
+import { LEGACY_COUNTS, LEGACY_RESULTS } from './conformance-abandon.ts';
+import { PG_MIGRATIONS } from './migrations.ts';
 import { PgCampaignStore } from './pg-store.ts';
 import { DATABASE_URL, freshSchemaName, pgHarness, requirePostgres } from './testing/pg-harness.ts';
 
@@ -25,10 +28,43 @@ describe('PgCampaignStore', () => {
     const h = pgHarness('mig');
     try {
       const [a, b] = await Promise.all([h.open(), h.open()]);
-      expect(await a.appliedMigrations()).toEqual([1]);
+      expect(await a.appliedMigrations()).toEqual([1, 2]);
       await Promise.all([a.close(), b.close()]);
     } finally {
       await h.destroy();
+    }
+  });
+
+  it('migration 2 marks the live answers among results recorded before it', async () => {
+    const schema = freshSchemaName('legacy');
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`SET search_path = ${schema}`);
+      await client.query(PG_MIGRATIONS[0]!.sql);
+      await client.query(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      await client.query("INSERT INTO schema_migrations VALUES (1, 'v1', 0)");
+      await client.query("INSERT INTO campaigns VALUES ('old', '{}', 'running', 0)");
+      await client.query(
+        "INSERT INTO contacts (id, campaign_id, e164, zones, variables, next_attempt_at) VALUES (1, 'old', '+12125550100', '[]', '{}', 0)",
+      );
+      for (const [i, r] of LEGACY_RESULTS.entries()) {
+        await client.query(
+          `INSERT INTO attempts (id, campaign_id, contact_id, e164, worker_id, attempt_no, started_at, ended_at, disposition, data)
+           VALUES ($1, 'old', 1, '+12125550100', 'w', $2, 0, 1000, $3, $4)`,
+          [`a${i}`, i + 1, r.disposition, r.data === null ? null : JSON.stringify(r.data)],
+        );
+      }
+      const store = await PgCampaignStore.open({ connectionString: DATABASE_URL, schema });
+      expect(await store.appliedMigrations()).toEqual([1, 2]);
+      expect(await store.abandonCounts('old', 0)).toEqual(LEGACY_COUNTS);
+      await store.close();
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
     }
   });
 

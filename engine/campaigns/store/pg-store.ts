@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { VoicebotError } from '../../errors.ts';
 import type { CampaignInput, CampaignStatus } from '../model.ts';
+import { isLiveAnswer } from './live-answer.ts';
 import { PG_MIGRATIONS } from './migrations.ts';
+import { pgClaimDue } from './pg-claim.ts';
 import { campaignExists, campaignNotFound, parseCampaign, toAttempt, toCampaign, toContact } from './rows.ts';
 import type {
+  AbandonCounts,
   AddContactsResult,
   AttemptResult,
   AttemptRow,
@@ -295,58 +297,7 @@ export class PgCampaignStore implements CampaignStore {
     leaseMs: number,
     workerId: string,
   ): Promise<Claim[]> {
-    return this.tx(async (c) => {
-      const running = await c.query("SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running'", [
-        campaignId,
-      ]);
-      if (running.rowCount === 0) return [];
-      const due = await c.query(
-        `SELECT * FROM contacts c
-         WHERE c.campaign_id = $1
-           AND ((c.status = 'pending' AND c.next_attempt_at <= $2) OR (c.status = 'leased' AND c.lease_until <= $2))
-           AND NOT EXISTS (SELECT 1 FROM dnc d WHERE d.e164 = c.e164)
-         ORDER BY c.next_attempt_at, c.id
-         LIMIT $3
-         FOR UPDATE OF c SKIP LOCKED`,
-        [campaignId, nowMs, limit],
-      );
-      const claims: Claim[] = [];
-      for (const row of due.rows) {
-        const ct = toContact(row);
-        if (ct.status === 'leased' && row.lease_attempt_id) {
-          const x = await c.query(
-            `UPDATE attempts SET disposition = 'lease-expired', ended_at = $1, counts_as_attempt = TRUE
-             WHERE id = $2 AND disposition IS NULL`,
-            [nowMs, row.lease_attempt_id],
-          );
-          if (x.rowCount === 1) {
-            ct.attemptCount++;
-            ct.lastDisposition = 'lease-expired';
-          }
-        }
-        const attemptId = randomUUID();
-        const n = await c.query('SELECT COUNT(*) AS n FROM attempts WHERE contact_id = $1', [ct.id]);
-        const attemptNo = Number(n.rows[0].n) + 1;
-        await c.query(
-          `INSERT INTO attempts (id, campaign_id, contact_id, e164, worker_id, attempt_no, started_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [attemptId, campaignId, ct.id, ct.e164, workerId, attemptNo, nowMs],
-        );
-        const until = nowMs + leaseMs;
-        await c.query(
-          `UPDATE contacts SET status = 'leased', lease_owner = $1, lease_until = $2, lease_attempt_id = $3,
-             attempt_count = $4, last_disposition = $5 WHERE id = $6`,
-          [workerId, until, attemptId, ct.attemptCount, ct.lastDisposition, ct.id],
-        );
-        claims.push({
-          attemptId,
-          attemptNo,
-          leaseUntilMs: until,
-          contact: { ...ct, status: 'leased', leaseOwner: workerId, leaseUntilMs: until },
-        });
-      }
-      return claims;
-    });
+    return this.tx((c) => pgClaimDue(c, { campaignId, nowMs, limit, leaseMs, workerId }));
   }
 
   async extendLease(attemptId: string, workerId: string, untilMs: number): Promise<boolean> {
@@ -365,12 +316,14 @@ export class PgCampaignStore implements CampaignStore {
       if (a.disposition === 'lease-expired') return { status: 'expired' };
       if (a.disposition !== null) return { status: 'duplicate', disposition: a.disposition };
       await c.query(
-        'UPDATE attempts SET disposition = $1, ended_at = $2, counts_as_attempt = $3, data = $4 WHERE id = $5',
+        `UPDATE attempts SET disposition = $1, ended_at = $2, counts_as_attempt = $3, data = $4, live_answer = $5
+         WHERE id = $6`,
         [
           result.disposition,
           result.endedAtMs,
           result.countsAsAttempt,
           result.data === undefined ? null : JSON.stringify(result.data),
+          isLiveAnswer(result.disposition, result.data),
           attemptId,
         ],
       );
@@ -411,5 +364,28 @@ export class PgCampaignStore implements CampaignStore {
       [e164, sinceMs],
     );
     return r.rows.map(toAttempt);
+  }
+
+  async abandonCounts(campaignId: string, sinceMs: number, workerId?: string): Promise<AbandonCounts> {
+    const r = await this.pool.query(
+      `SELECT COUNT(*) FILTER (WHERE live_answer) AS live,
+              COUNT(*) FILTER (WHERE disposition = 'abandoned') AS abandoned
+       FROM attempts
+       WHERE campaign_id = $1 AND ended_at >= $2 AND ($3::text IS NULL OR worker_id = $3)`,
+      [campaignId, sinceMs, workerId ?? null],
+    );
+    return { liveAnswers: Number(r.rows[0].live), abandoned: Number(r.rows[0].abandoned) };
+  }
+
+  async notDialedReasons(campaignId: string): Promise<Record<string, number>> {
+    const r = await this.pool.query(
+      `SELECT COALESCE(a.data->>'reason', 'unknown') AS reason, COUNT(*) AS n
+       FROM contacts c JOIN attempts a ON a.contact_id = c.id
+       WHERE c.campaign_id = $1 AND c.last_disposition = 'not-dialed' AND a.disposition = 'not-dialed'
+         AND a.attempt_no = (SELECT MAX(x.attempt_no) FROM attempts x WHERE x.contact_id = c.id)
+       GROUP BY 1 ORDER BY 1`,
+      [campaignId],
+    );
+    return Object.fromEntries(r.rows.map((x) => [String(x.reason), Number(x.n)]));
   }
 }

@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { VoicebotError } from '../../errors.ts';
 import type { CampaignInput, CampaignStatus } from '../model.ts';
+import { isLiveAnswer } from './live-answer.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { campaignExists, campaignNotFound, parseCampaign, toAttempt, toCampaign, toContact } from './rows.ts';
+import { sqliteClaimDue } from './sqlite-claim.ts';
 import type {
+  AbandonCounts,
   AddContactsResult,
   AttemptResult,
   AttemptRow,
@@ -242,57 +244,7 @@ export class SqliteCampaignStore implements CampaignStore {
     workerId: string,
   ): Promise<Claim[]> {
     return this.db
-      .transaction(() => {
-        const running = this.db
-          .prepare("SELECT 1 FROM campaigns WHERE id = ? AND status = 'running'")
-          .get(campaignId);
-        if (!running) return [];
-        const due = this.db
-          .prepare(
-            `SELECT * FROM contacts c
-             WHERE c.campaign_id = ?
-               AND ((c.status = 'pending' AND c.next_attempt_at <= ?) OR (c.status = 'leased' AND c.lease_until <= ?))
-               AND NOT EXISTS (SELECT 1 FROM dnc d WHERE d.e164 = c.e164)
-             ORDER BY c.next_attempt_at, c.id LIMIT ?`,
-          )
-          .all(campaignId, nowMs, nowMs, limit) as Row[];
-        const expire = this.db.prepare(
-          `UPDATE attempts SET disposition = 'lease-expired', ended_at = ?, counts_as_attempt = 1
-           WHERE id = ? AND disposition IS NULL`,
-        );
-        const insert = this.db.prepare(
-          `INSERT INTO attempts (id, campaign_id, contact_id, e164, worker_id, attempt_no, started_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        );
-        const lease = this.db.prepare(
-          `UPDATE contacts SET status = 'leased', lease_owner = ?, lease_until = ?, lease_attempt_id = ?,
-             attempt_count = ?, last_disposition = ? WHERE id = ?`,
-        );
-        const claims: Claim[] = [];
-        for (const row of due) {
-          const c = toContact(row);
-          if (c.status === 'leased' && row.lease_attempt_id) {
-            if (expire.run(nowMs, row.lease_attempt_id).changes === 1) {
-              c.attemptCount++;
-              c.lastDisposition = 'lease-expired';
-            }
-          }
-          const attemptId = randomUUID();
-          const attemptNo = (
-            this.db.prepare('SELECT COUNT(*) AS n FROM attempts WHERE contact_id = ?').get(c.id) as Row
-          ).n as number;
-          insert.run(attemptId, campaignId, c.id, c.e164, workerId, attemptNo + 1, nowMs);
-          const until = nowMs + leaseMs;
-          lease.run(workerId, until, attemptId, c.attemptCount, c.lastDisposition, c.id);
-          claims.push({
-            attemptId,
-            attemptNo: attemptNo + 1,
-            leaseUntilMs: until,
-            contact: { ...c, status: 'leased', leaseOwner: workerId, leaseUntilMs: until },
-          });
-        }
-        return claims;
-      })
+      .transaction(() => sqliteClaimDue(this.db, { campaignId, nowMs, limit, leaseMs, workerId }))
       .immediate();
   }
 
@@ -317,13 +269,15 @@ export class SqliteCampaignStore implements CampaignStore {
         if (a.disposition !== null) return { status: 'duplicate', disposition: a.disposition };
         this.db
           .prepare(
-            'UPDATE attempts SET disposition = ?, ended_at = ?, counts_as_attempt = ?, data = ? WHERE id = ?',
+            `UPDATE attempts SET disposition = ?, ended_at = ?, counts_as_attempt = ?, data = ?, live_answer = ?
+             WHERE id = ?`,
           )
           .run(
             result.disposition,
             result.endedAtMs,
             result.countsAsAttempt ? 1 : 0,
             result.data === undefined ? null : JSON.stringify(result.data),
+            isLiveAnswer(result.disposition, result.data) ? 1 : 0,
             attemptId,
           );
         this.db
@@ -366,5 +320,30 @@ export class SqliteCampaignStore implements CampaignStore {
         .prepare('SELECT * FROM attempts WHERE e164 = ? AND started_at >= ? ORDER BY started_at')
         .all(e164, sinceMs) as Row[]
     ).map(toAttempt);
+  }
+
+  async abandonCounts(campaignId: string, sinceMs: number, workerId?: string): Promise<AbandonCounts> {
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(live_answer), 0) AS live,
+                COALESCE(SUM(CASE WHEN disposition = 'abandoned' THEN 1 ELSE 0 END), 0) AS abandoned
+         FROM attempts
+         WHERE campaign_id = ? AND ended_at >= ? AND (? IS NULL OR worker_id = ?)`,
+      )
+      .get(campaignId, sinceMs, workerId ?? null, workerId ?? null) as Row;
+    return { liveAnswers: Number(row.live), abandoned: Number(row.abandoned) };
+  }
+
+  async notDialedReasons(campaignId: string): Promise<Record<string, number>> {
+    const rows = this.db
+      .prepare(
+        `SELECT COALESCE(json_extract(a.data, '$.reason'), 'unknown') AS reason, COUNT(*) AS n
+         FROM contacts c JOIN attempts a ON a.contact_id = c.id
+         WHERE c.campaign_id = ? AND c.last_disposition = 'not-dialed' AND a.disposition = 'not-dialed'
+           AND a.attempt_no = (SELECT MAX(x.attempt_no) FROM attempts x WHERE x.contact_id = c.id)
+         GROUP BY reason ORDER BY reason`,
+      )
+      .all(campaignId) as Row[];
+    return Object.fromEntries(rows.map((r) => [String(r.reason), Number(r.n)]));
   }
 }

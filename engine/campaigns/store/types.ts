@@ -47,6 +47,15 @@ export interface Claim {
   contact: ContactRow;
 }
 
+/** What `claimDue` is asked for (the backends' claim functions take it whole). */
+export interface ClaimRequest {
+  campaignId: string;
+  nowMs: number;
+  limit: number;
+  leaseMs: number;
+  workerId: string;
+}
+
 export interface AttemptRow {
   id: string;
   campaignId: string;
@@ -69,8 +78,18 @@ export interface AttemptResult {
   nextAttemptAtMs: number | null;
   /** false for outcomes that never reached the callee (the campaign retry rule says). */
   countsAsAttempt: boolean;
-  /** Answers, transcript reference, recording path... (no schema here). */
+  /**
+   * Answers, transcript reference, recording path... (no schema here). Read by the store:
+   * `liveAnswer` (boolean: a person answered, see live-answer.ts) and, for `not-dialed`,
+   * `reason`.
+   */
   data?: Record<string, unknown>;
+}
+
+/** Live answers and abandoned calls (see live-answer.ts), for the abandon rate. */
+export interface AbandonCounts {
+  liveAnswers: number;
+  abandoned: number;
 }
 
 export type RecordOutcome =
@@ -153,4 +172,14 @@ export interface CampaignStore {
   listAttempts(contactId: number): Promise<AttemptRow[]>;
   /** Attempts on one number in every campaign since a time (for per-callee limits). */
   attemptsForNumber(e164: string, sinceMs: number): Promise<AttemptRow[]>;
+  /**
+   * Live answers and abandoned calls among a campaign's results recorded (ended) at or after
+   * `sinceMs`, from every process; with `workerId`, only that worker's attempts.
+   */
+  abandonCounts(campaignId: string, sinceMs: number, workerId?: string): Promise<AbandonCounts>;
+  /**
+   * Contacts whose latest result is `not-dialed`, by the reason the dialer recorded
+   * (`no_consent`, `outside_window`, `campaign paused`...).
+   */
+  notDialedReasons(campaignId: string): Promise<Record<string, number>>;
 }
