@@ -7,6 +7,8 @@
  */
 import type { AudioFrame, SampleRate } from '../audio/frame.ts';
 import { VoicebotError } from '../errors.ts';
+import { goertzelCoeff, goertzelPower, toneShare, windowLevel } from './goertzel.ts';
+import { Windower } from './windower.ts';
 
 export interface BeepOptions {
   minHz: number;
@@ -68,16 +70,14 @@ function makeBank(o: BeepOptions, rate: SampleRate): Bank {
   for (let f = o.minHz; f <= o.maxHz + 1e-9; f += o.stepHz) freqs.push(f);
   return {
     freqs: Float64Array.from(freqs),
-    coeffs: Float64Array.from(freqs, (f) => 2 * Math.cos((2 * Math.PI * f) / rate)),
+    coeffs: Float64Array.from(freqs, (f) => goertzelCoeff(f, rate)),
   };
 }
 
 export class BeepDetector {
   readonly options: BeepOptions;
   private bank: Bank | null = null;
-  private rate: SampleRate | null = null;
-  private window = new Float64Array(0);
-  private filled = 0;
+  private readonly windows = new Windower(WINDOW_MS);
   private windowStartMs = 0;
   private runStartMs = -1;
   private runMs = 0;
@@ -91,64 +91,43 @@ export class BeepDetector {
 
   /** Feeds audio; returns the beeps that completed within it. */
   push(frame: AudioFrame): BeepEvent[] {
-    if (this.rate !== frame.sampleRate) {
-      this.rate = frame.sampleRate;
-      this.bank = makeBank(this.options, frame.sampleRate);
-      this.window = new Float64Array((frame.sampleRate * WINDOW_MS) / 1000);
-      this.filled = 0;
-    }
     const out: BeepEvent[] = [];
-    const s = frame.samples;
-    const msPerSample = 1000 / frame.sampleRate;
-    for (let i = 0; i < s.length; i++) {
-      if (this.filled === 0) this.windowStartMs = frame.timestampMs + i * msPerSample;
-      this.window[this.filled++] = s[i]!;
-      if (this.filled === this.window.length) {
-        this.filled = 0;
-        const ev = this.analyse();
+    this.windows.push(
+      frame,
+      (window, startMs) => {
+        this.windowStartMs = startMs;
+        const ev = this.analyse(window);
         if (ev) out.push(ev);
-      }
-    }
+      },
+      (rate) => {
+        this.bank = makeBank(this.options, rate);
+      },
+    );
     return out;
   }
 
   /** The peak bin's frequency when the window is tonal and loud enough, else null. */
-  private tone(): number | null {
-    const w = this.window;
+  private tone(w: Float64Array): number | null {
     const n = w.length;
-    let energy = 0;
-    let absSum = 0;
-    for (let i = 0; i < n; i++) {
-      energy += w[i]! * w[i]!;
-      absSum += Math.abs(w[i]!);
-    }
-    if (absSum / n < this.options.amplitudeFloor || energy === 0) return null;
+    const { energy, meanAbs } = windowLevel(w);
+    if (meanAbs < this.options.amplitudeFloor || energy === 0) return null;
     const { coeffs, freqs } = this.bank!;
     let best = 0;
     let bestHz = 0;
     for (let k = 0; k < coeffs.length; k++) {
-      const c = coeffs[k]!;
-      let s1 = 0;
-      let s2 = 0;
-      for (let i = 0; i < n; i++) {
-        const s0 = w[i]! + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-      }
-      const power = s1 * s1 + s2 * s2 - c * s1 * s2;
+      const power = goertzelPower(w, coeffs[k]!);
       if (power > best) {
         best = power;
         bestHz = freqs[k]!;
       }
     }
-    // A pure tone of amplitude A over n samples: power ~ (A n / 2)^2, energy ~ A^2 n / 2.
-    const share = (2 * best) / (n * energy);
+    const share = toneShare(best, n, energy);
     return share >= this.options.tonality ? bestHz : null;
   }
 
-  private analyse(): BeepEvent | null {
+  private analyse(window: Float64Array): BeepEvent | null {
     const o = this.options;
-    const hz = this.tone();
+    const hz = this.tone(window);
     const continues = hz !== null && this.runStartMs >= 0 && Math.abs(hz - this.runFirstHz) <= o.maxDriftHz;
     if (continues) {
       this.runMs += WINDOW_MS;

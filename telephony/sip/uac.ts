@@ -1,11 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { AudioFrame } from '../../engine/audio/frame.ts';
+import { alawDecode, mulawDecode } from '../../engine/audio/g711.ts';
 import { VoicebotError } from '../../engine/errors.ts';
 import type { CallInfo } from '../call-leg.ts';
+import type { RtpPacket } from '../rtp/packet.ts';
 import { RtpSession } from '../rtp/rtp-session.ts';
 import { endpointOf, newBranch, newTag, SipDialog } from './dialog.ts';
 import { type DigestCredentials, digestAuthorization } from './digest.ts';
 import { type Disposition, dispositionForStatus } from './disposition.ts';
 import { parseCSeq, parseNameAddr, parseSipUri, tagOf } from './header-values.ts';
+import { type CancelReason, sendInvite } from './invite-client.ts';
 import { createRequest, type SipRequest, type SipResponse } from './message.ts';
 import { buildOffer, readAnswer, SdpError } from './sdp.ts';
 import type { SipCallLeg } from './sip-call-leg.ts';
@@ -24,8 +28,19 @@ export interface OutboundCallOptions {
   ringTimeoutMs?: number;
   headers?: [string, string][];
   parameters?: Record<string, string>;
-  /** Progress: 180/183 (with `earlyMedia` when 183 carried SDP; audio then flows on `leg`). */
+  /** Progress: 180/183 (with `earlyMedia` when 183 carried SDP). */
   onProgress?: (status: number, earlyMedia: boolean) => void;
+  /**
+   * Early media (after a 183 with SDP, until the answer), decoded to 8 kHz PCM; media time
+   * starts at 0 with the first packet. For call-progress analysis (SIT); AMD starts at the answer.
+   */
+  onEarlyAudio?: (frame: AudioFrame) => void;
+  /**
+   * Aborting gives the call up: CANCEL once a provisional response has come (before one, the
+   * CANCEL waits for it; none at all -> Timer B). A 2xx that crosses the CANCEL is ACKed and
+   * hung up with BYE at once. The result then has `cancelled: 'aborted'`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface OutboundCallResult {
@@ -34,14 +49,19 @@ export interface OutboundCallResult {
   status: number;
   reason: string;
   earlyMedia: boolean;
+  /** Milliseconds of early-media audio received before the final response. */
+  earlyAudioMs: number;
+  /** Set when we gave the call up (CANCEL sent or wanted): ring timeout, abort or shutdown. */
+  cancelled?: CancelReason;
   /** Present when answered; the call handler (if any) already runs on it. */
   leg?: SipCallLeg;
 }
 
 /**
  * Places one call (RFC 3261 UAC): INVITE with our SDP offer, digest auth on 401/407 (once),
- * early media on 183, CANCEL at the ring timeout, ACK for the 2xx, then a SipCallLeg. Every
- * ending maps to a dialer disposition; RTP ports are released on every path but "answered".
+ * early media on 183, CANCEL at the ring timeout or on abort (invite-client.ts), ACK for the
+ * 2xx, then a SipCallLeg. Every ending maps to a dialer disposition; RTP ports are released on
+ * every path but "answered".
  */
 export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions): Promise<OutboundCallResult> {
   const requestUri = options.to.trim();
@@ -55,6 +75,15 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
       `cannot call ${JSON.stringify(options.to)}: ${(err as Error).message}`,
     );
   }
+  if (options.signal?.aborted)
+    return {
+      disposition: 'no-answer',
+      status: 0,
+      reason: 'aborted before the INVITE',
+      earlyMedia: false,
+      earlyAudioMs: 0,
+      cancelled: 'aborted',
+    };
   let allocated: Awaited<ReturnType<typeof ua.ports.allocate>>;
   try {
     allocated = await ua.ports.allocate();
@@ -96,15 +125,30 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
       offer,
     );
 
-  const finish = (result: OutboundCallResult): OutboundCallResult => {
+  let earlyAudioSamples = 0;
+  let cancelled: CancelReason | null = null;
+  const finish = (result: Omit<OutboundCallResult, 'earlyMedia' | 'earlyAudioMs'>): OutboundCallResult => {
     ua.pendingOutbound--;
     ua.metrics?.sipOutboundResults.inc({ disposition: result.disposition });
+    rtp?.off('payload', onEarlyPayload);
     if (!result.leg) {
       rtp?.close();
       release();
     }
-    log.info({ disposition: result.disposition, status: result.status }, 'outbound call result');
-    return result;
+    log.info({ disposition: result.disposition, status: result.status, cancelled }, 'outbound call result');
+    return {
+      ...result,
+      earlyMedia,
+      earlyAudioMs: Math.round(earlyAudioSamples / 8),
+      ...(cancelled ? { cancelled } : {}),
+    };
+  };
+
+  const onEarlyPayload = (p: RtpPacket) => {
+    const samples = p.payloadType === 8 ? alawDecode(p.payload) : mulawDecode(p.payload);
+    const frame: AudioFrame = { samples, sampleRate: 8000, timestampMs: earlyAudioSamples / 8 };
+    earlyAudioSamples += samples.length;
+    options.onEarlyAudio?.(frame);
   };
 
   const ensureRtp = (sdp: string): RtpSession => {
@@ -120,58 +164,45 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
     return rtp;
   };
 
+  const onProvisional = (res: SipResponse) => {
+    const withSdp = res.status === 183 && res.body.length > 0;
+    if (withSdp) {
+      try {
+        const session = ensureRtp(res.body.toString('utf8'));
+        if (!earlyMedia) session.on('payload', onEarlyPayload);
+        earlyMedia = true;
+      } catch (err) {
+        log.warn({ problem: (err as Error).message }, 'unusable early-media SDP');
+      }
+    }
+    if (res.status > 100) options.onProgress?.(res.status, withSdp && earlyMedia);
+  };
+
   let invite = build();
   for (;;) {
-    const outcome = await new Promise<SipResponse | null>((resolve) => {
-      let ringTimer: NodeJS.Timeout | null = null;
-      let provisional = false;
-      let cancelWanted = false;
-      const sendCancel = () => {
-        const cancel = createRequest('CANCEL', invite.uri, [
-          ['via', invite.headers.get('via')!],
-          ['max-forwards', '70'],
-          ['from', invite.headers.get('from')!],
-          ['to', invite.headers.get('to')!],
-          ['call-id', callId],
-          ['cseq', `${parseCSeq(invite.headers.get('cseq')!).seq} CANCEL`],
-        ]);
-        log.info('ring timeout: CANCEL');
-        ua.txns.sendRequest(cancel, target, { onResponse: () => {}, onTimeout: () => {} });
-      };
-      ringTimer = setTimeout(() => {
-        cancelWanted = true;
-        if (provisional) sendCancel(); // RFC 3261 §9.1: only after a provisional response
-      }, options.ringTimeoutMs ?? 30_000);
-      ua.txns.sendRequest(invite, target, {
-        onResponse: (res) => {
-          if (res.status < 200) {
-            if (!provisional && cancelWanted) sendCancel();
-            provisional = true;
-            const withSdp = res.status === 183 && res.body.length > 0;
-            if (withSdp) {
-              try {
-                ensureRtp(res.body.toString('utf8'));
-                earlyMedia = true;
-              } catch (err) {
-                log.warn({ problem: (err as Error).message }, 'unusable early-media SDP');
-              }
-            }
-            if (res.status > 100) options.onProgress?.(res.status, withSdp && earlyMedia);
-            return;
-          }
-          if (ringTimer) clearTimeout(ringTimer);
-          resolve(res);
-        },
-        onTimeout: () => {
-          if (ringTimer) clearTimeout(ringTimer);
-          resolve(null);
-        },
-      });
+    const outcome = await sendInvite(ua, invite, target, {
+      ringTimeoutMs: options.ringTimeoutMs ?? 30_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProvisional,
+      log,
     });
-    if (!outcome)
-      return finish({ disposition: 'congestion', status: 0, reason: 'no response (timeout)', earlyMedia });
-    const res = outcome;
-    if ((res.status === 401 || res.status === 407) && options.credentials && !authTried) {
+    cancelled = outcome.cancelled;
+    const res = outcome.response;
+    if (!res) {
+      if (!cancelled)
+        return finish({ disposition: 'congestion', status: 0, reason: 'no response (timeout)' });
+      return finish({
+        disposition: 'no-answer',
+        status: 0,
+        reason:
+          cancelled === 'shutdown'
+            ? 'shut down while ringing'
+            : outcome.cancelSent
+              ? 'no final response after CANCEL'
+              : 'no provisional response to CANCEL after (Timer B)',
+      });
+    }
+    if ((res.status === 401 || res.status === 407) && options.credentials && !authTried && !cancelled) {
       authTried = true;
       const challenge = res.headers.get(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate');
       if (challenge) {
@@ -195,9 +226,12 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
         disposition: dispositionForStatus(res.status),
         status: res.status,
         reason: res.reason,
-        earlyMedia,
       });
-    // 2xx: ACK it (a new transaction), then build the dialog.
+    return connect(res);
+  }
+
+  /** 2xx: ACK it (a new transaction), then build the dialog and the leg, or hang up at once. */
+  function connect(res: SipResponse): OutboundCallResult {
     const remoteTag = tagOf(res.headers.get('to')) ?? '';
     const contact = res.headers.get('contact');
     const remoteTarget = contact ? parseNameAddr(contact).uri : requestUri;
@@ -209,13 +243,12 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
     } catch (err) {
       sdpProblem = err instanceof SdpError ? err.message : String(err);
     }
-    rtp ??= new RtpSession(
-      allocated.socket,
-      allocated.port,
-      { address: target.address, port: 0 },
-      0,
-      undefined,
-    );
+    rtp?.off('payload', onEarlyPayload);
+    const media =
+      session ??
+      rtp ??
+      new RtpSession(allocated.socket, allocated.port, { address: target.address, port: 0 }, 0, undefined);
+    rtp = media;
     const dialog = new SipDialog(
       ua,
       callId,
@@ -228,7 +261,7 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
       cseq,
       0,
       target,
-      session ?? rtp,
+      media,
       log,
     );
     const ack = () => sendAck(ua, dialog, cseq);
@@ -237,23 +270,33 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
     const stray = (r: SipResponse) => {
       if (r.headers.get('call-id') !== callId || r.status < 200 || r.status >= 300) return false;
       if (parseCSeq(r.headers.get('cseq') ?? '').method !== 'INVITE') return false;
-      if (dialog.state !== 'terminated') ack();
+      ack();
       return true;
     };
     ua.strayResponseHandlers.add(stray);
     setTimeout(() => ua.strayResponseHandlers.delete(stray), 64 * ua.timers.t1Ms).unref();
-    if (!session || sdpProblem) {
-      log.warn({ problem: sdpProblem }, 'answer SDP unusable: hanging up');
+    const hangUpAtOnce = (
+      reason: string,
+      result: Omit<OutboundCallResult, 'earlyMedia' | 'earlyAudioMs' | 'status'>,
+    ) => {
+      log.warn({ problem: reason }, 'hanging up the answered call at once');
       dialog.state = 'confirmed';
       dialog.bye();
       dialog.state = 'terminated';
-      return finish({
+      return finish({ ...result, status: res.status });
+    };
+    if (!session || sdpProblem)
+      return hangUpAtOnce(`answer SDP unusable: ${sdpProblem}`, {
         disposition: 'failed',
-        status: res.status,
         reason: `bad answer SDP: ${sdpProblem}`,
-        earlyMedia,
       });
-    }
+    // A 2xx that crossed our CANCEL (RFC 3261 §9.1): after an abort nobody wants the call, so
+    // ACK + BYE. At the ring timeout the callee picked up just in time: the call goes on.
+    if (cancelled === 'aborted' || cancelled === 'shutdown')
+      return hangUpAtOnce('answered after CANCEL', {
+        disposition: 'no-answer',
+        reason: 'answered after CANCEL: ACK + BYE',
+      });
     dialog.state = 'confirmed';
     ua.register(dialog);
     const info: CallInfo = {
@@ -267,14 +310,7 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
       sampleRate: 8000,
     };
     const leg = ua.startLeg(dialog, info, session.payloadType === 8 ? 'alaw' : 'mulaw');
-    const result = finish({
-      disposition: 'answered',
-      status: res.status,
-      reason: res.reason,
-      earlyMedia,
-      leg,
-    });
-    return result;
+    return finish({ disposition: 'answered', status: res.status, reason: res.reason, leg });
   }
 }
 

@@ -68,6 +68,8 @@ export class SipUserAgent implements UaContext {
   onCall: CallHandler | undefined;
   /** Outbound calls not yet connected count against maxCalls too. */
   pendingOutbound = 0;
+  /** Outbound INVITEs still waiting for a final response: close() gives them up (CANCEL). */
+  readonly pendingInvites = new Set<() => void>();
 
   /** Open TCP connections by "address:port" of the peer (responses and in-dialog requests reuse them). */
   private readonly connections = new Map<string, NetSocket>();
@@ -242,6 +244,7 @@ export class SipUserAgent implements UaContext {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    for (const giveUp of [...this.pendingInvites]) giveUp();
     for (const d of [...this.dialogs.values()]) {
       d.bye();
       d.terminate('shutdown');

@@ -8,75 +8,39 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAmd } from '../../../engine/amd/run-amd.ts';
 import { readWav } from '../../../engine/audio/wav.ts';
-import {
-  freeUdpPort,
-  requireBinary,
-  sippScenario,
-  sippTemplate,
-  startSipp,
-} from '../../sip/testing/peers.ts';
-import { SipUserAgent } from '../../sip/user-agent.ts';
-import type { AnsweredResult, OriginateRequest } from '../carrier.ts';
-import { OutboundRegistry } from '../outbound-registry.ts';
-import { SipCarrier } from './sip-carrier.ts';
+import { requireBinary, sippScenario, sippTemplate } from '../../sip/testing/peers.ts';
+import type { AnsweredResult } from '../carrier.ts';
+import { originateRequest as request, type SippCallee, sippCallee } from './testing/sipp-callee.ts';
 
 requireBinary('sipp', 'sip-tester');
 
-let ua: SipUserAgent | undefined;
-let peer: ReturnType<typeof startSipp> | undefined;
-let n = 0;
-
+let callee: SippCallee | undefined;
 afterEach(async () => {
-  peer?.stop();
-  peer = undefined;
-  await ua?.close();
-  ua = undefined;
+  await callee?.close();
+  callee = undefined;
 });
-
-async function carrierTo(scenario: string[], registry?: OutboundRegistry) {
-  ua = await SipUserAgent.start({
-    port: 0,
-    timers: { t1Ms: 100 },
-    ...(registry ? { onCall: registry.wrap((leg) => leg.hangup('not expected')) } : {}),
-  });
-  const port = await freeUdpPort();
-  peer = startSipp(
-    [...scenario, '-i', '127.0.0.1', '-p', String(port), '-mp', String(await freeUdpPort()), '-m', '1'],
-    {
-      timeoutMs: 20_000,
-    },
-  );
-  await new Promise((r) => setTimeout(r, 400)); // let sipp bind
-  return new SipCarrier({ ua, target: `sip:{to}@127.0.0.1:${port}`, ...(registry ? { registry } : {}) });
+async function carrierTo(args: string[]) {
+  callee = await sippCallee(args);
+  return callee.carrier;
 }
-
-const request = (extra: Partial<OriginateRequest> = {}): OriginateRequest => ({
-  campaignId: 'c1',
-  attemptId: `s${++n}`,
-  to: '+15550002222',
-  from: '+15550001111',
-  ringTimeoutMs: 5000,
-  amd: { mode: 'engine' },
-  ...extra,
-});
 
 describe('sip carrier (sipp as the callee)', () => {
   it('answered: an outbound leg with the attempt id; the echoed voicemail greeting is a MACHINE to AMD', async () => {
-    const registry = new OutboundRegistry();
-    const carrier = await carrierTo(['-sn', 'uas', '-rtp_echo'], registry);
-    const req = request();
+    const carrier = await carrierTo(['-sn', 'uas', '-rtp_echo']);
+    const req = request({ ringTimeoutMs: 5000 });
     const r = (await carrier.originate(req)) as AnsweredResult;
     expect(r.status).toBe('answered');
     expect(r.leg.info).toMatchObject({ transport: 'sip', direction: 'outbound' });
     expect(r.leg.info.parameters).toMatchObject({ attemptId: req.attemptId, campaignId: 'c1' });
-    expect(registry.pendingCount()).toBe(0);
+    expect(callee!.registry.pendingCount()).toBe(0);
     const greeting = readWav(
       readFileSync(join(import.meta.dirname, '../../../fixtures/amd/set/machine-long-greeting.wav')),
     ).samples;
     r.leg.sendAudio({ samples: greeting, sampleRate: 8000, timestampMs: 0 });
     expect(await runAmd(r.leg)).toMatchObject({ result: 'MACHINE' });
     r.leg.hangup('done');
-    expect((await peer!.done).code).toBe(0);
+    await callee!.passed();
+    expect(callee!.inbound).toEqual([]);
   }, 30_000);
 
   for (const [code, reason, disposition] of [
@@ -92,6 +56,7 @@ describe('sip carrier (sipp as the callee)', () => {
         disposition,
         code: `sip:${code}`,
       });
+      expect(callee!.ua.ports.inUse).toBe(0);
     }, 20_000);
   }
 
@@ -100,6 +65,7 @@ describe('sip carrier (sipp as the callee)', () => {
     const r = await carrier.originate(request({ ringTimeoutMs: 1000 }));
     expect(r).toMatchObject({ disposition: 'no-answer', code: 'sip:487' });
     expect(r.ringMs).toBeGreaterThanOrEqual(900);
+    expect(callee!.ua.ports.inUse).toBe(0);
   }, 20_000);
 
   it('183 with SDP then 200: answered, early media reported', async () => {
@@ -107,5 +73,6 @@ describe('sip carrier (sipp as the callee)', () => {
     const r = (await carrier.originate(request())) as AnsweredResult;
     expect(r).toMatchObject({ status: 'answered', early: { earlyMedia: true } });
     r.leg.hangup('done');
+    await callee!.passed();
   }, 20_000);
 });
