@@ -1,4 +1,4 @@
-import type { CalleeLimit, Disposition, Weekday } from './model.ts';
+import type { CalleeLimit, Campaign, Disposition, Weekday } from './model.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -125,4 +125,18 @@ export function subdivisionOf(
   if (profile.id !== 'US' || region !== 'US') return null;
   const area = nationalNumber.slice(0, 3);
   return profile.subdivisions.find((s) => s.areaCodes.includes(area))?.id ?? null;
+}
+
+/**
+ * The abandon limit a campaign is held to and the rolling period it is counted over. Under a
+ * profile with an abandon rule: its period, and its limit unless `own.dropTarget` is stricter;
+ * otherwise the campaign's own settings, else 3% over 24 h (the stricter, Ofcom period).
+ */
+export function abandonRules(
+  campaign: Pick<Campaign, 'compliance'>,
+  own: { dropTarget?: number; abandonPeriodMs?: number } = {},
+): { maxRate: number; periodMs: number } {
+  const rule = COMPLIANCE_PROFILES[campaign.compliance].abandon;
+  if (rule) return { maxRate: Math.min(own.dropTarget ?? 1, rule.maxRate), periodMs: rule.periodMs };
+  return { maxRate: own.dropTarget ?? 0.03, periodMs: own.abandonPeriodMs ?? DAY_MS };
 }

@@ -199,7 +199,7 @@ export class Metrics {
 
   readonly campaignAbandonRate = new Gauge({
     name: 'voicebot_campaign_abandon_ratio',
-    help: 'Abandoned calls / live answers since the dialer started, by campaign',
+    help: 'Abandoned calls / live answers over the rolling abandon window (the compliance period, every engine process on the store), by campaign',
     labelNames: ['campaign'] as const,
     registers: [this.registry],
   });

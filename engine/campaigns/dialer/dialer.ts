@@ -2,6 +2,7 @@ import type { Carrier } from '../../../telephony/carriers/carrier.ts';
 import { VoicebotError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
+import { abandonRules } from '../compliance-profiles.ts';
 import type { Campaign, Disposition } from '../model.ts';
 import type { CampaignStore } from '../store/types.ts';
 import type { AgentPool } from './agent-pool.ts';
@@ -25,6 +26,8 @@ export interface DialerOptions {
   agents?: AgentPool;
   leaseMs?: number;
   ringTimeoutMs?: number;
+  /** How often the abandon-rate window is read again from the store (default 10 s). */
+  abandonRefreshMs?: number;
   /** Longest sleep between loop turns while calls run or contacts are due. */
   tickMs?: number;
   /** Longest sleep while nothing is due. */
@@ -64,7 +67,8 @@ interface Trunk {
 export class Dialer {
   private readonly o: DialerOptions;
   private readonly clock: DialerClock;
-  private readonly pacer: Pacer;
+  private pacer: Pacer;
+  private startedAtMs = 0;
   private readonly hardStop = new AbortController();
   private wake = new AbortController();
   private stopping = false;
@@ -105,6 +109,11 @@ export class Dialer {
       throw new VoicebotError('CAMPAIGN_NOT_FOUND', `no campaign with id "${campaignId}"`, { campaignId });
     }
     const campaign = stored.campaign;
+    const abandon = abandonRules(campaign, this.o.pacing);
+    this.pacer = new Pacer({ ...(this.o.pacing ?? { mode: 'progressive' }), dropTarget: abandon.maxRate });
+    this.startedAtMs = this.clock.now();
+    const refreshMs = this.o.abandonRefreshMs ?? 10_000;
+    let lastSync = Number.NEGATIVE_INFINITY;
     const trunks: Trunk[] = campaign.trunks.map((t) => {
       const carrier = typeof this.o.carrier === 'function' ? this.o.carrier(t.name) : this.o.carrier;
       return {
@@ -128,6 +137,10 @@ export class Dialer {
       const now = this.clock.now();
       let sleepMs = tickMs;
       try {
+        if (now - lastSync >= refreshMs) {
+          await this.syncAbandonWindow(now - abandon.periodMs);
+          lastSync = now;
+        }
         status = (await store.getCampaign(campaignId))?.status ?? 'stopped';
         if (status === 'stopped' || this.stopping) {
           if (this.active.size === 0) break;
@@ -170,7 +183,16 @@ export class Dialer {
           }
           if (now - lastGauge >= 5000) {
             lastGauge = now;
-            this.gauges(campaignId, await store.contactCounts(campaignId));
+            const counts = await store.contactCounts(campaignId);
+            this.gauges(campaignId, counts);
+            // A transfer campaign whose agents are all busy dials nothing (want 0): done here.
+            const idle = want === 0 && this.o.exitWhenDone && this.active.size === 0;
+            if (idle && counts.pending === 0 && counts.leased === 0) {
+              await store.setCampaignStatus(campaignId, 'done');
+              status = 'done';
+              this.o.onEvent?.({ type: 'dialer.done', atMs: now });
+              break;
+            }
           }
         } else if (status === 'done' && this.o.exitWhenDone && this.active.size === 0) {
           break;
@@ -188,6 +210,20 @@ export class Dialer {
     await Promise.all(this.active);
     this.summary.finalStatus = status;
     return this.summary;
+  }
+
+  /**
+   * Reads the abandon-rate window from the store: every process's results in the period, and
+   * this worker's own recorded since it started (so its calls still in progress count once).
+   * One after the other, own first: a result recorded in between is counted twice until the
+   * next sync, never missed.
+   */
+  private async syncAbandonWindow(sinceMs: number): Promise<void> {
+    const { store, campaignId, workerId } = this.o;
+    const own = await store.abandonCounts(campaignId, this.startedAtMs, workerId);
+    const window = await store.abandonCounts(campaignId, sinceMs);
+    this.pacer.syncWindow(window, own);
+    this.o.metrics?.campaignAbandonRate.set({ campaign: campaignId }, this.pacer.state().dropRate);
   }
 
   private get leaseMs(): number {

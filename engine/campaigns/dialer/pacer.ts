@@ -1,9 +1,12 @@
+import type { AbandonCounts } from '../store/types.ts';
+
 /**
  * How many lines to have ringing. Progressive: one line per idle agent (transfer scripts) or a
  * fixed concurrency (pure-bot scripts). Predictive: VICIdial-style adaptive dial level (lines
  * per idle agent) with a drop governor that keeps abandoned calls (a person waiting longer
- * than the transfer wait for an agent) at or below the target share of live answers.
- * Pure: the caller passes samples and times.
+ * than the transfer wait for an agent) at or below the target share of live answers, counted
+ * over a rolling window (the regulator's period, every process of the campaign: `syncWindow`).
+ * Pure: the caller passes samples, times and the store's counts.
  */
 export interface PacingOptions {
   mode: 'progressive' | 'predictive';
@@ -11,8 +14,17 @@ export interface PacingOptions {
   lines?: number;
   /** Highest dial level (lines per idle agent). */
   maxLevel?: number;
-  /** Abandoned / live answers the governor must keep under (0.03 = US safe harbor, Ofcom). */
+  /**
+   * Abandoned / live answers the governor must keep under (default 0.03: US safe harbor,
+   * Ofcom). The dialer takes the lower of this and the compliance profile's `abandon.maxRate`.
+   */
   dropTarget?: number;
+  /**
+   * The rolling window the dialer counts abandoned calls and live answers over, for campaigns
+   * whose compliance profile has no abandon rule (default 24 h; a profile's period always
+   * wins). Read by the dialer, not the pacer.
+   */
+  abandonPeriodMs?: number;
   /** Level changes are decided this often from the samples since the last change. */
   adaptIntervalMs?: number;
   /** How fast the level moves towards keeping agents busy (0.5 = half the idle share). */
@@ -31,9 +43,14 @@ export interface AgentSample {
 export interface PacerState {
   mode: PacingOptions['mode'];
   level: number;
+  /** Live answers in the window: every process's recorded ones plus this process's unrecorded. */
   humans: number;
+  /** Abandoned calls in the window, counted the same way. */
   drops: number;
+  /** drops / humans (0 with no live answer): what the governor holds under the target. */
   dropRate: number;
+  /** This process's own since it started (recorded or not). */
+  local: { humans: number; drops: number };
 }
 
 export class Pacer {
@@ -43,8 +60,8 @@ export class Pacer {
   private readonly adaptIntervalMs: number;
   private readonly gain: number;
   private levelNow = 1;
-  private humans = 0;
-  private drops = 0;
+  private readonly local = { humans: 0, drops: 0 };
+  private synced: { window: AbandonCounts; ownRecorded: AbandonCounts } | null = null;
   private samples: AgentSample[] = [];
   private lastAdaptMs: number | null = null;
 
@@ -62,33 +79,56 @@ export class Pacer {
 
   /** A person answered (a live answer: the denominator of the abandon rate). */
   recordHuman(): void {
-    this.humans++;
+    this.local.humans++;
   }
 
   /** A person was not connected to an agent in time. */
   recordDrop(): void {
-    this.drops++;
+    this.local.drops++;
+  }
+
+  /**
+   * Sets the rolling window from the store: `window`, every process's results recorded in the
+   * period; `ownRecorded`, this process's results recorded since it started. This process's
+   * live answers and drops beyond `ownRecorded` (calls whose result is not in the store yet)
+   * count on top of the window, so nothing is counted twice or missed between syncs. Until
+   * the first sync the window is this process's own count.
+   */
+  syncWindow(window: AbandonCounts, ownRecorded: AbandonCounts): void {
+    this.synced = { window: { ...window }, ownRecorded: { ...ownRecorded } };
+  }
+
+  private windowCounts(): { humans: number; drops: number } {
+    if (!this.synced) return { ...this.local };
+    const { window, ownRecorded } = this.synced;
+    return {
+      humans: window.liveAnswers + Math.max(0, this.local.humans - ownRecorded.liveAnswers),
+      drops: window.abandoned + Math.max(0, this.local.drops - ownRecorded.abandoned),
+    };
   }
 
   state(): PacerState {
+    const { humans, drops } = this.windowCounts();
     return {
       mode: this.mode,
       level: this.levelNow,
-      humans: this.humans,
-      drops: this.drops,
-      dropRate: this.humans === 0 ? 0 : this.drops / this.humans,
+      humans,
+      drops,
+      dropRate: humans === 0 ? 0 : drops / humans,
+      local: { ...this.local },
     };
   }
 
   /**
-   * The drop rate the governor acts on: pessimistic while few people have answered (as if
-   * the next answers were all dropped up to a sample of 1/target), so early luck cannot push
-   * the level up.
+   * The drop rate the governor acts on, over the window: pessimistic while few people have
+   * answered (as if the next answers were all dropped up to a sample of 1/target), so early
+   * luck cannot push the level up.
    */
   private governedRate(): number {
+    const { humans, drops } = this.windowCounts();
     const prior = Math.ceil(1 / this.dropTarget);
-    if (this.humans >= prior) return this.drops / this.humans;
-    return (this.drops + (prior - this.humans) * this.dropTarget) / prior;
+    if (humans >= prior) return drops / humans;
+    return (drops + (prior - humans) * this.dropTarget) / prior;
   }
 
   /** Takes one sample of the agents (about once a second) and adapts the level when due. */

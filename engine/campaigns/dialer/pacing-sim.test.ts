@@ -10,7 +10,7 @@ describe('pacing simulation (docs/campaigns.md call mix)', () => {
   });
 
   it.each([10, 20, 50])(
-    'predictive with the governor keeps abandon <= 3%% with %i agents, above progressive',
+    'predictive with the governor keeps abandon at or under 3 percent with %i agents, above progressive',
     (agents) => {
       for (const seed of [1, 2]) {
         const pred = simulatePacing({ agents, contacts: 5000, seed, pacing: { mode: 'predictive' } });
