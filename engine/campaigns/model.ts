@@ -19,6 +19,9 @@ export const DISPOSITIONS = [
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
+/** informational: reminders, service calls; marketing: sales and promotions (consent rules). */
+export const CAMPAIGN_PURPOSES = ['informational', 'marketing'] as const;
+
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
@@ -116,6 +119,11 @@ export const campaignSchema = z
       .regex(/^[A-Z]{2}$/, 'an ISO 3166 region, e.g. US')
       .default('US'),
     compliance: z.enum(['US', 'UK', 'CN', 'none']).default('none'),
+    /**
+     * What the calls are for. `marketing` under a profile that requires consent (US, CN): only
+     * contacts with recorded consent (the `consent` variable, see consent.ts) are called.
+     */
+    purpose: z.enum(CAMPAIGN_PURPOSES).default('informational'),
     /** Calling window in the callee's local time; the compliance profile may narrow it. */
     window: z
       .object({

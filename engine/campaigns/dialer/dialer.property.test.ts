@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { consentRequired, hasConsent } from '../consent.ts';
 import { WEEKDAYS } from '../model.ts';
 import { effectiveRules } from '../schedule.ts';
 import { SqliteCampaignStore } from '../store/sqlite-store.ts';
@@ -10,7 +11,8 @@ import { type Persona, VirtualCarrier, waitForHangup } from './testing/virtual-c
 
 /**
  * Generated contacts across time zones and compliance profiles, dialed in virtual time over
- * two days; every originate the carriers saw is checked against the rules.
+ * two days; every originate the carriers saw is checked against the rules, including consent:
+ * no marketing call under US or CN rules to a callee without recorded consent.
  */
 
 const ZONES = [
@@ -38,6 +40,8 @@ const contactArb = fc.record({
     { arbitrary: fc.integer({ min: 60_000, max: 30 * HOUR }), weight: 1 },
   ),
   kind: fc.constantFrom(...KINDS),
+  // The consent variable as imported (absent: no consent column value).
+  consent: fc.constantFrom(undefined, 'yes', 'no', '2026-01-15', '2026-02-20T10:00:00.000Z'),
   ringMs: fc.integer({ min: 500, max: 40_000 }),
   talkMs: fc.integer({ min: 1000, max: 600_000 }),
 });
@@ -45,6 +49,7 @@ const contactArb = fc.record({
 const scenarioArb = fc.record({
   contacts: fc.array(contactArb, { minLength: 3, maxLength: 18 }),
   compliance: fc.constantFrom('US', 'UK', 'CN', 'none' as const),
+  purpose: fc.constantFrom('informational', 'marketing' as const),
   start: fc.integer({ min: 0, max: 16 }).map((h) => h * 60),
   len: fc.integer({ min: 2, max: 10 }).map((h) => h * 60),
   days: fc.subarray([...WEEKDAYS], { minLength: 2 }),
@@ -56,11 +61,15 @@ const scenarioArb = fc.record({
   t0: fc.integer({ min: 0, max: 7 * 24 }).map((h) => Date.parse('2026-03-02T00:00:00Z') + h * HOUR),
 });
 
+const consentVariables = (consent: string | undefined): Record<string, string> =>
+  consent === undefined ? {} : { consent };
+
 const hhmm = (m: number) =>
   `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 describe('Dialer properties', () => {
   let totalDials = 0;
+  let noConsent = 0;
   it('never calls outside windows, a DNC number, past per-callee limits, or over CPS/concurrency caps', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (s) => {
@@ -74,6 +83,7 @@ describe('Dialer properties', () => {
               scriptId: 'reminder',
               callerId: '+14155550100',
               compliance: s.compliance,
+              purpose: s.purpose,
               window: { start: hhmm(s.start), end: hhmm(Math.min(24 * 60, s.start + s.len)), days: s.days },
               calleeLimits: [{ maxAttempts: s.limit, periodMs: 6 * HOUR }],
               retry: { busy: { retry: true, backoffMs: 60_000, maxAttempts: 5 } },
@@ -89,7 +99,7 @@ describe('Dialer properties', () => {
               e164: numbers[i]!,
               zones: c.zones,
               subdivision: c.florida ? 'US-FL' : null,
-              variables: {},
+              variables: consentVariables(c.consent),
             })),
             s.t0,
           );
@@ -150,8 +160,10 @@ describe('Dialer properties', () => {
           }
           const all = [...carriers.values()].flatMap((c) => c.log);
           totalDials += all.length;
+          const needsConsent = consentRequired(campaign);
           for (const r of all) {
             const c = byNumber.get(r.to)!;
+            expect(needsConsent && !hasConsent(consentVariables(c.consent), r.startMs)).toBe(false);
             const dnc = dncAt.get(r.to);
             expect(dnc === undefined || r.startMs < dnc).toBe(true);
             const rules = effectiveRules(campaign, c.florida ? 'US-FL' : null);
@@ -174,6 +186,15 @@ describe('Dialer properties', () => {
             const dialed = all.filter((x) => x.to === row.e164).map((x) => x.attemptId);
             expect(new Set(dialed).size).toBe(dialed.length);
             for (const id of dialed) expect(attempts.some((a) => a.id === id)).toBe(true);
+            // A callee without consent is claimed at most once, not dialed, and finished.
+            if (needsConsent && !hasConsent(row.variables, s.t0)) {
+              expect(dialed).toEqual([]);
+              expect(attempts.length).toBeLessThanOrEqual(1);
+              for (const a of attempts)
+                expect([a.disposition, a.data?.reason]).toEqual(['not-dialed', 'no_consent']);
+              if (attempts.length === 1) expect(row.status).toBe('done');
+              noConsent += attempts.length;
+            }
           }
         } finally {
           await store.close();
@@ -183,5 +204,6 @@ describe('Dialer properties', () => {
     );
     // The scenarios did dial (windows and limits leave room in most of them).
     expect(totalDials).toBeGreaterThan(30);
+    expect(noConsent).toBeGreaterThan(0); // and some callees were held back for lack of consent
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { consentRequired, hasConsent } from '../consent.ts';
 import type { Campaign, Disposition } from '../model.ts';
 import { type CallDecision, canCallNow, effectiveRules, nextAllowedTime } from '../schedule.ts';
 import { scheduleContactOf } from '../schedule-input.ts';
@@ -64,6 +65,13 @@ function countedStarts(campaign: Campaign, h: CalleeHistory, exceptId?: string):
   return [...own, ...h.elsewhere].map((a) => a.startedAtMs);
 }
 
+/** The scheduling rules' decision, or no recorded consent for a marketing call (final). */
+export type PreDialDecision = CallDecision | { ok: false; reason: 'no_consent'; detail: string };
+
+function lacksConsent(campaign: Campaign, contact: ContactRow, nowMs: number): boolean {
+  return consentRequired(campaign) && !hasConsent(contact.variables, nowMs);
+}
+
 /** May the claimed attempt be dialed now? */
 export function preDialDecision(
   campaign: Campaign,
@@ -71,7 +79,14 @@ export function preDialDecision(
   h: CalleeHistory,
   attemptId: string,
   nowMs: number,
-): CallDecision {
+): PreDialDecision {
+  if (lacksConsent(campaign, contact, nowMs)) {
+    return {
+      ok: false,
+      reason: 'no_consent',
+      detail: `a marketing call under the ${campaign.compliance} profile needs the callee's recorded consent (the consent column)`,
+    };
+  }
   const own = canCallNow(scheduleContactOf(contact, h.own, h.dnc, attemptId), campaign, nowMs);
   if (!own.ok) return own;
   const free = limitsFreeAt(campaign, contact, countedStarts(campaign, h, attemptId), nowMs);
@@ -93,6 +108,7 @@ export function nextAttemptAt(
   current: { id: string; startedAtMs: number; disposition: Disposition },
   nowMs: number,
 ): number | null {
+  if (lacksConsent(campaign, contact, nowMs)) return null; // finished: never to be called
   const sc = scheduleContactOf(contact, h.own, h.dnc, current.id);
   const starts = countedStarts(campaign, h, current.id);
   if (current.disposition !== 'not-dialed') {

@@ -45,6 +45,8 @@ describe.each(backends)('contact import on %s', (_name, make) => {
     await store.createCampaign(campaignInput('us', { compliance: 'US' }), T0);
     await store.createCampaign(campaignInput('bad'), T0);
     await store.createCampaign(campaignInput('world', { defaultRegion: 'GB' }), T0);
+    await store.createCampaign(campaignInput('mkt', { compliance: 'US', purpose: 'marketing' }), T0);
+    await store.createCampaign(campaignInput('info', { compliance: 'US' }), T0);
   });
   afterAll(async () => {
     await store.close();
@@ -137,6 +139,46 @@ describe.each(backends)('contact import on %s', (_name, make) => {
     expect(detail(10)).toContain('add a timezone column');
     expect(detail(11)).toContain('IANA');
     expect((await store.listContacts('bad')).map((c) => c.sourceLine)).toEqual([2, 13]);
+  });
+
+  it('reads the consent column: normalised into the consent variable, bad values rejected by line', async () => {
+    const rejects: RejectedRow[] = [];
+    const s = await importContacts({
+      store,
+      campaignId: 'mkt',
+      source: fixture('consent.csv'),
+      nowMs: T0,
+      onReject: (r) => rejects.push(r),
+    });
+    expect(s).toMatchObject({ rowsRead: 9, imported: 6, rejected: 3, withoutConsent: 2 });
+    expect(s.byReason.bad_consent).toBe(3);
+    expect(rejects.map((r) => [r.line, r.reason])).toEqual([
+      [6, 'bad_consent'],
+      [7, 'bad_consent'],
+      [8, 'bad_consent'],
+    ]);
+    expect(rejects[0]!.detail).toContain('"maybe" is not yes/no');
+    expect(rejects[1]!.detail).toContain('not a calendar date');
+    expect(rejects[2]!.detail).toContain('in the future');
+    const consent = Object.fromEntries(
+      (await store.listContacts('mkt')).map((c) => [c.variables.first_name, c.variables]),
+    );
+    expect(consent).toEqual({
+      Ada: { first_name: 'Ada', consent: 'yes' },
+      Grace: { first_name: 'Grace', consent: '2026-05-01' },
+      Alan: { first_name: 'Alan', consent: 'no' },
+      Barbara: { first_name: 'Barbara', consent: 'no' },
+      Hopper: { first_name: 'Hopper', consent: '2026-06-01T13:30:00.000Z' },
+      Linus: { first_name: 'Linus', consent: 'yes' },
+    });
+    // An informational campaign validates the column the same way but calls everyone.
+    const info = await importContacts({
+      store,
+      campaignId: 'info',
+      source: fixture('consent.csv'),
+      nowMs: T0,
+    });
+    expect(info).toMatchObject({ imported: 6, rejected: 3, withoutConsent: 0 });
   });
 
   it('resolves zones across regions, with a timezone column where the number does not tell', async () => {

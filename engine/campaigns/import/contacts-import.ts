@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { VoicebotError } from '../../errors.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { COMPLIANCE_PROFILES, subdivisionOf } from '../compliance-profiles.ts';
+import { CONSENT_VARIABLE, consentRequired, parseConsent } from '../consent.ts';
 import { normalizeNumber } from '../phone.ts';
 import type { CampaignStore, NewContact } from '../store/types.ts';
 import { resolveZones } from '../zones/resolve-zone.ts';
@@ -18,6 +19,7 @@ export const REJECT_REASONS = [
   'dnc',
   'bad_timezone',
   'unknown_zone',
+  'bad_consent', // the consent column holds neither yes/no nor an ISO date (see consent.ts)
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -37,6 +39,11 @@ export interface ImportSummary {
   byReason: Record<RejectReason, number>;
   /** The first rejects (all of them go to onReject). */
   samples: RejectedRow[];
+  /**
+   * Imported contacts without recorded consent in a campaign that calls only those with it
+   * (marketing under the US or CN profile): they are never dialed (`not-dialed`, `no_consent`).
+   */
+  withoutConsent: number;
   durationMs: number;
 }
 
@@ -49,6 +56,8 @@ export interface ImportOptions {
   phoneColumn?: string;
   /** Header of an optional IANA time zone column; default `timezone` when present. */
   timezoneColumn?: string;
+  /** Header of the optional consent column (kept as the variable `consent`); default `consent`. */
+  consentColumn?: string;
   /** Read numbers without a country code in this region; default the campaign's. */
   defaultRegion?: string;
   delimiter?: string;
@@ -71,6 +80,7 @@ interface Candidate {
   line: number;
   raw: string;
   contact: NewContact;
+  consent: boolean;
 }
 
 /**
@@ -92,6 +102,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
   const batchSize = options.batchSize ?? 1000;
   const maxSamples = options.maxSamples ?? 100;
   const nowMs = options.nowMs ?? Date.now();
+  const needsConsent = consentRequired(campaign);
   const summary: ImportSummary = {
     importId: options.importId ?? randomUUID(),
     rowsRead: 0,
@@ -99,6 +110,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
     rejected: 0,
     byReason: Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>,
     samples: [],
+    withoutConsent: 0,
     durationMs: 0,
   };
 
@@ -113,6 +125,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
   let header: string[] | undefined;
   let phoneIdx = -1;
   let tzIdx = -1;
+  let consentIdx = -1;
   let batch: Candidate[] = [];
 
   const flush = async () => {
@@ -137,6 +150,10 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
       nowMs,
     );
     summary.imported += r.inserted;
+    if (needsConsent) {
+      const dup = new Set(r.duplicates.map((d) => d.index));
+      summary.withoutConsent += allowed.filter((c, i) => !c.consent && !dup.has(i)).length;
+    }
     if (r.inserted) options.metrics?.campaignImportRows.inc({ outcome: 'imported' }, r.inserted);
     for (const d of r.duplicates) {
       const c = allowed[d.index]!;
@@ -179,6 +196,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
         );
       }
       tzIdx = lower.indexOf((options.timezoneColumn ?? 'timezone').toLowerCase());
+      consentIdx = lower.indexOf((options.consentColumn ?? CONSENT_VARIABLE).toLowerCase());
       continue;
     }
     summary.rowsRead++;
@@ -215,10 +233,16 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
       reject({ line, reason: zone.reason, detail: zone.detail, pii: { raw, e164: n.e164 } });
       continue;
     }
+    const consent = consentIdx >= 0 ? parseConsent(fields[consentIdx] ?? '', nowMs) : null;
+    if (consent && !consent.ok) {
+      reject({ line, reason: 'bad_consent', detail: consent.detail, pii: { raw, e164: n.e164 } });
+      continue;
+    }
     const variables: Record<string, string> = {};
     header.forEach((h, i) => {
-      if (i !== phoneIdx && i !== tzIdx && h) variables[h] = fields[i] ?? '';
+      if (i !== phoneIdx && i !== tzIdx && i !== consentIdx && h) variables[h] = fields[i] ?? '';
     });
+    if (consent?.ok) variables[CONSENT_VARIABLE] = consent.normalized;
     batch.push({
       line,
       raw,
@@ -230,6 +254,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
         importId: summary.importId,
         sourceLine: line,
       },
+      consent: consent?.ok === true && consent.given,
     });
     if (batch.length >= batchSize) await flush();
   }
