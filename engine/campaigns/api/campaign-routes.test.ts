@@ -45,6 +45,62 @@ const json = (body: unknown, method = 'POST'): RequestInit => ({
 });
 
 describe('campaign REST API', () => {
+  it('status: the abandon rate over the compliance period and contacts not dialed by reason', async () => {
+    const now = Date.parse('2026-06-10T14:00:00Z');
+    const DAY = 86_400_000;
+    const spec = { id: 'mkt', name: 'Offers', scriptId: 's', callerId: '+14155550100', compliance: 'US' };
+    expect((await api('/api/campaigns', json({ ...spec, purpose: 'marketing' }))).status).toBe(201);
+    const csv = `phone,consent\n${[0, 1, 2, 3, 4].map((i) => `+1212555100${i},yes`).join('\n')}\n+12125551005,\n`;
+    const imported = await (
+      await api('/api/campaigns/mkt/contacts', {
+        method: 'POST',
+        body: csv,
+        headers: { 'content-type': 'text/csv' },
+      })
+    ).json();
+    expect(imported).toMatchObject({ imported: 6, withoutConsent: 1 });
+    await store.setCampaignStatus('mkt', 'running');
+    const record = async (
+      atMs: number,
+      disposition: 'answered' | 'abandoned' | 'not-dialed',
+      reason?: string,
+    ) => {
+      const [c] = await store.claimDue('mkt', now, 1, 60_000, 'w');
+      await store.recordResult(c!.attemptId, {
+        disposition,
+        endedAtMs: atMs + 1000,
+        nextAttemptAtMs: null,
+        countsAsAttempt: disposition !== 'not-dialed',
+        data: reason ? { reason } : {},
+      });
+    };
+    await record(now - 31 * DAY, 'abandoned'); // older than the US period of 30 days
+    await record(now - 29 * DAY, 'abandoned');
+    await record(now - DAY, 'answered');
+    await record(now - DAY, 'answered');
+    await record(now - DAY, 'not-dialed', 'no_consent');
+    const status = await (await api('/api/campaigns/mkt')).json();
+    expect(status).toMatchObject({
+      purpose: 'marketing',
+      compliance: 'US',
+      notDialed: { no_consent: 1 },
+      abandon: {
+        liveAnswers: 3,
+        abandoned: 1,
+        maxRate: 0.03,
+        periodMs: 30 * DAY,
+        since: new Date(now - 30 * DAY).toISOString(),
+      },
+    });
+    expect(status.abandon.rate).toBeCloseTo(1 / 3);
+    const rows = (await (await api('/api/campaigns/mkt/export?format=json')).json()) as Json[];
+    expect(rows.filter((r) => r.reason === 'no_consent')).toHaveLength(1);
+    expect(rows.find((r) => r.reason === 'no_consent')).toMatchObject({
+      disposition: 'not-dialed',
+      status: 'done',
+    });
+  });
+
   it('refuses requests without the admin bearer token, with a JSON error', async () => {
     const none = await api('/api/campaigns', {}, null);
     expect(none.status).toBe(401);
@@ -112,7 +168,7 @@ describe('campaign REST API', () => {
     const csvOut = await (await api('/api/campaigns/rem/export?format=csv')).text();
     const lines = csvOut.trim().split('\n');
     expect(lines[0]).toBe(
-      'contactId,e164,status,disposition,attempts,answers,transcriptRef,recordingPath,lastAttemptAt',
+      'contactId,e164,status,disposition,attempts,answers,transcriptRef,recordingPath,lastAttemptAt,reason',
     );
     expect(lines[1]).toContain(
       '+12125551000,done,answered,1,"{""confirmed"":""yes, \\""tuesday\\""""}",t/1,/rec/1.wav',

@@ -102,7 +102,7 @@ async function handle(
   }
   if (one && method === 'GET') {
     const m = one;
-    return sendJson(res, 200, await campaignStatus(store, m[1]!));
+    return sendJson(res, 200, await campaignStatus(store, m[1]!, now()));
   }
   if (exp && method === 'GET') {
     const m = exp;

@@ -2,8 +2,8 @@ import type { CampaignStore, ContactRow } from '../store/types.ts';
 
 /**
  * Campaign results, one record per contact: the number, its final (or latest) disposition,
- * counted attempts, and from its last recorded attempt the answers, transcript reference and
- * recording path. Streams page by page, so a 1M-contact campaign is never held in memory.
+ * counted attempts, and from its last recorded attempt the answers, transcript reference,
+ * recording path and, for `not-dialed`, the reason (`no_consent`, `outside_window`...). Streams page by page, so a 1M-contact campaign is never held in memory.
  * The output holds personal data (numbers, answers): it is for the campaign owner.
  */
 export interface ResultRecord {
@@ -16,6 +16,8 @@ export interface ResultRecord {
   transcriptRef: string | null;
   recordingPath: string | null;
   lastAttemptAt: string | null;
+  /** Why the last attempt was not dialed (null for dialed attempts). */
+  reason: string | null;
 }
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -31,6 +33,7 @@ const COLUMNS: (keyof ResultRecord)[] = [
   'transcriptRef',
   'recordingPath',
   'lastAttemptAt',
+  'reason',
 ];
 
 export async function* resultRecords(store: CampaignStore, campaignId: string, pageSize = 500) {
@@ -52,6 +55,7 @@ export async function* resultRecords(store: CampaignStore, campaignId: string, p
         transcriptRef: (data.transcriptRef as string | null) ?? null,
         recordingPath: (data.recordingPath as string | null) ?? null,
         lastAttemptAt: last ? new Date(last.startedAtMs).toISOString() : null,
+        reason: typeof data.reason === 'string' ? data.reason : null,
       } satisfies ResultRecord;
     }
     afterId = page[page.length - 1]!.id;
