@@ -55,6 +55,7 @@ describe('voicebot campaign', () => {
     const status = (await cli('status', 'rem')).stdout;
     expect(status).toContain('2 total, 1 pending, 0 in call, 1 done');
     expect(status).toMatch(/answered\s+1\s+50\.0%/);
+    expect(status).toContain('abandoned: 0.00% of 1 live answers since'); // the compliance period
     const csv = (await cli('export', 'rem')).stdout.trim().split('\n');
     expect(csv).toHaveLength(3);
     expect(csv[1]).toContain('+12125551000,done,answered,1,"{""confirmed"":true}",t/1,/rec/1.wav');

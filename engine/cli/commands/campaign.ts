@@ -111,6 +111,7 @@ async function create(store: CampaignStore, args: string[], dbPath: string): Pro
   out(`campaign ${id} created (${stored.status})`);
   out(`contacts: ${summary.rowsRead} rows read, ${summary.imported} imported, ${summary.rejected} rejected`);
   for (const [reason, n] of Object.entries(summary.byReason)) if (n > 0) out(`  ${reason.padEnd(22)} ${n}`);
+  if (summary.withoutConsent > 0) out(`without consent (never dialed): ${summary.withoutConsent}`);
   out(`rejected rows: ${reportPath}`);
   return 0;
 }
@@ -266,6 +267,12 @@ async function status(store: CampaignStore, id: string | undefined): Promise<num
     `contacts: ${s.contacts.total} total, ${s.contacts.pending} pending, ${s.contacts.leased} in call, ${s.contacts.done} done`,
   );
   for (const line of table(s.byDisposition)) out(line);
+  const a = s.abandon;
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  out(
+    `abandoned: ${pct(a.rate)} of ${a.liveAnswers} live answers since ${a.since} (limit ${pct(a.maxRate)})`,
+  );
+  for (const [reason, n] of Object.entries(s.notDialed)) out(`not dialed, ${reason}: ${n}`);
   return 0;
 }
 
