@@ -228,7 +228,7 @@ describe('campaign over the sim carrier with the session runner', () => {
     let csv = '';
     for await (const chunk of exportResults(store, 'reminders', 'csv')) csv += chunk;
     expect(csv.split('\n')[0]).toBe(
-      'contactId,e164,status,disposition,attempts,answers,transcriptRef,recordingPath,lastAttemptAt',
+      'contactId,e164,status,disposition,attempts,answers,transcriptRef,recordingPath,lastAttemptAt,reason',
     );
     expect(csv).toContain(`${NUMBERS.machine},done,voicemail-left,1,`);
   }, 60_000);
