@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAmd } from '../../../engine/amd/run-amd.ts';
 import type { AudioFrame } from '../../../engine/audio/frame.ts';
-import { earlyMediaWorkDir } from '../../sip/testing/early-media.ts';
+import { calleeWorkDir } from '../../sip/testing/callee-audio.ts';
 import { analyse, requireBinary, sippScenario, sippTemplate } from '../../sip/testing/peers.ts';
 import { placeCall } from '../../sip/uac.ts';
 import type { AnsweredResult } from '../carrier.ts';
@@ -21,7 +21,7 @@ requireBinary('espeak-ng', 'espeak-ng');
 
 const dirs = new Map<string, string>();
 const workDir = (sit: 'IC' | 'NC-inter' = 'IC') => {
-  if (!dirs.has(sit)) dirs.set(sit, earlyMediaWorkDir(sit));
+  if (!dirs.has(sit)) dirs.set(sit, calleeWorkDir({ sit }));
   return dirs.get(sit)!;
 };
 afterAll(() => {

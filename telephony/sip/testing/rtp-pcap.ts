@@ -1,10 +1,11 @@
 /**
- * Writes audio as an RTP capture (libpcap, Ethernet/IPv4/UDP/RTP, one G.711 packet per 20 ms)
- * for sipp's `play_pcap_audio`, which replays the payloads with the capture's timing to the
- * peer's media address from the SDP. Pure: returns the file's bytes.
+ * Writes RTP captures (libpcap, Ethernet/IPv4/UDP/RTP, one packet per 20 ms) for sipp's
+ * `play_pcap_audio`, which replays the payloads with the capture's timing to the peer's media
+ * address from the SDP: audio as PCMU, or one RFC 4733 key press. Pure: returns the bytes.
  */
 import { mulawEncode } from '../../../engine/audio/g711.ts';
-import { serializeRtp } from '../../rtp/packet.ts';
+import { digitToEvent, serializeTelephoneEvent } from '../../rtp/dtmf.ts';
+import { type RtpPacket, serializeRtp } from '../../rtp/packet.ts';
 
 const PTIME_SAMPLES = 160;
 
@@ -42,11 +43,14 @@ function frame(rtp: Buffer, srcPort: number, dstPort: number): Buffer {
   return f;
 }
 
-/** 8 kHz PCM16 -> a pcap of PCMU (payload type 0) RTP packets, 20 ms apart. */
-export function rtpPcap(
-  samples: Int16Array,
-  options: { ssrc?: number; srcPort?: number; dstPort?: number } = {},
-): Buffer {
+interface PcapOptions {
+  ssrc?: number;
+  srcPort?: number;
+  dstPort?: number;
+}
+
+/** A pcap of RTP packets sent 20 ms apart. */
+function pcap(packets: Omit<RtpPacket, 'ssrc'>[], options: PcapOptions): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
@@ -55,18 +59,8 @@ export function rtpPcap(
   header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
   const parts: Buffer[] = [header];
   const ssrc = options.ssrc ?? 0x5e17_0001;
-  for (let i = 0, n = 0; i < samples.length; i += PTIME_SAMPLES, n++) {
-    const chunk = new Int16Array(PTIME_SAMPLES);
-    chunk.set(samples.subarray(i, i + PTIME_SAMPLES));
-    const rtp = serializeRtp({
-      payloadType: 0,
-      marker: n === 0,
-      sequence: n & 0xffff,
-      timestamp: (n * PTIME_SAMPLES) >>> 0,
-      ssrc,
-      payload: mulawEncode(chunk),
-    });
-    const f = frame(rtp, options.srcPort ?? 6000, options.dstPort ?? 6002);
+  packets.forEach((p, n) => {
+    const f = frame(serializeRtp({ ...p, ssrc }), options.srcPort ?? 6000, options.dstPort ?? 6002);
     const record = Buffer.alloc(16);
     const us = n * 20_000;
     record.writeUInt32LE(Math.floor(us / 1e6), 0);
@@ -74,6 +68,53 @@ export function rtpPcap(
     record.writeUInt32LE(f.length, 8);
     record.writeUInt32LE(f.length, 12);
     parts.push(record, f);
-  }
+  });
   return Buffer.concat(parts);
+}
+
+/** 8 kHz PCM16 -> a pcap of PCMU (payload type 0) RTP packets. */
+export function rtpPcap(samples: Int16Array, options: PcapOptions = {}): Buffer {
+  const packets: Omit<RtpPacket, 'ssrc'>[] = [];
+  for (let i = 0, n = 0; i < samples.length; i += PTIME_SAMPLES, n++) {
+    const chunk = new Int16Array(PTIME_SAMPLES);
+    chunk.set(samples.subarray(i, i + PTIME_SAMPLES));
+    packets.push({
+      payloadType: 0,
+      marker: n === 0,
+      sequence: n & 0xffff,
+      timestamp: (n * PTIME_SAMPLES) >>> 0,
+      payload: mulawEncode(chunk),
+    });
+  }
+  return pcap(packets, options);
+}
+
+/**
+ * One RFC 4733 key press (payload type 101): `durationMs` of event packets, then the end
+ * packet three times. Receivers tell events apart by (SSRC, timestamp): give each press of the
+ * same key its own `timestamp`.
+ */
+export function dtmfPcap(
+  digit: string,
+  options: PcapOptions & { timestamp: number; durationMs?: number; payloadType?: number },
+): Buffer {
+  const event = digitToEvent(digit);
+  const steps = Math.max(1, Math.round((options.durationMs ?? 160) / 20));
+  const packets: Omit<RtpPacket, 'ssrc'>[] = [];
+  for (let i = 1; i <= steps + 2; i++) {
+    const end = i >= steps;
+    packets.push({
+      payloadType: options.payloadType ?? 101,
+      marker: i === 1,
+      sequence: i,
+      timestamp: options.timestamp >>> 0,
+      payload: serializeTelephoneEvent({
+        event,
+        end,
+        volume: 10,
+        duration: Math.min(i, steps) * PTIME_SAMPLES,
+      }),
+    });
+  }
+  return pcap(packets, options);
 }
