@@ -62,7 +62,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'attempts.live_answer and the abandon-window index',
+    name: 'attempts.live_answer and the abandon-window index (live answers only, covering)',
     // Results recorded before this version: live answers by the fallback rule of live-answer.ts.
     sql: `
       ALTER TABLE attempts ADD COLUMN live_answer INTEGER NOT NULL DEFAULT 0;
@@ -70,7 +70,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         WHERE disposition = 'abandoned'
            OR (disposition IN ('answered', 'opt-out')
                AND COALESCE(json_extract(data, '$.answers.amd'), '') <> 'MACHINE');
-      CREATE INDEX attempts_campaign_ended ON attempts (campaign_id, ended_at);`,
+      CREATE INDEX attempts_live ON attempts (campaign_id, ended_at, disposition, worker_id)
+        WHERE live_answer = 1;`,
   },
 ];
 
@@ -128,13 +129,14 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'attempts.live_answer and the abandon-window index',
+    name: 'attempts.live_answer and the abandon-window index (live answers only, covering)',
     sql: `
       ALTER TABLE attempts ADD COLUMN live_answer BOOLEAN NOT NULL DEFAULT FALSE;
       UPDATE attempts SET live_answer = TRUE
         WHERE disposition = 'abandoned'
            OR (disposition IN ('answered', 'opt-out')
                AND COALESCE(data->'answers'->>'amd', '') <> 'MACHINE');
-      CREATE INDEX attempts_campaign_ended ON attempts (campaign_id, ended_at);`,
+      CREATE INDEX attempts_live ON attempts (campaign_id, ended_at, disposition, worker_id)
+        WHERE live_answer;`,
   },
 ];

@@ -368,10 +368,10 @@ export class PgCampaignStore implements CampaignStore {
 
   async abandonCounts(campaignId: string, sinceMs: number, workerId?: string): Promise<AbandonCounts> {
     const r = await this.pool.query(
-      `SELECT COUNT(*) FILTER (WHERE live_answer) AS live,
-              COUNT(*) FILTER (WHERE disposition = 'abandoned') AS abandoned
+      // Abandoned calls are live answers too: the partial index attempts_live covers it all.
+      `SELECT COUNT(*) AS live, COUNT(*) FILTER (WHERE disposition = 'abandoned') AS abandoned
        FROM attempts
-       WHERE campaign_id = $1 AND ended_at >= $2 AND ($3::text IS NULL OR worker_id = $3)`,
+       WHERE campaign_id = $1 AND live_answer AND ended_at >= $2 AND ($3::text IS NULL OR worker_id = $3)`,
       [campaignId, sinceMs, workerId ?? null],
     );
     return { liveAnswers: Number(r.rows[0].live), abandoned: Number(r.rows[0].abandoned) };

@@ -325,10 +325,10 @@ export class SqliteCampaignStore implements CampaignStore {
   async abandonCounts(campaignId: string, sinceMs: number, workerId?: string): Promise<AbandonCounts> {
     const row = this.db
       .prepare(
-        `SELECT COALESCE(SUM(live_answer), 0) AS live,
-                COALESCE(SUM(CASE WHEN disposition = 'abandoned' THEN 1 ELSE 0 END), 0) AS abandoned
+        // Abandoned calls are live answers too: the partial index attempts_live covers it all.
+        `SELECT COUNT(*) AS live, COALESCE(SUM(disposition = 'abandoned'), 0) AS abandoned
          FROM attempts
-         WHERE campaign_id = ? AND ended_at >= ? AND (? IS NULL OR worker_id = ?)`,
+         WHERE campaign_id = ? AND live_answer = 1 AND ended_at >= ? AND (? IS NULL OR worker_id = ?)`,
       )
       .get(campaignId, sinceMs, workerId ?? null, workerId ?? null) as Row;
     return { liveAnswers: Number(row.live), abandoned: Number(row.abandoned) };
