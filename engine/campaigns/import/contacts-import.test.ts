@@ -171,6 +171,12 @@ describe.each(backends)('contact import on %s', (_name, make) => {
       Hopper: { first_name: 'Hopper', consent: '2026-06-01T13:30:00.000Z' },
       Linus: { first_name: 'Linus', consent: 'yes' },
     });
+    await expect(
+      importContacts({ store, campaignId: 'mkt', source: fixture('good.csv'), consentColumn: 'opt_in' }),
+    ).rejects.toMatchObject({
+      code: 'CONTACTS_BAD_FILE',
+      message: expect.stringContaining('no "opt_in" consent column'),
+    });
     // An informational campaign validates the column the same way but calls everyone.
     const info = await importContacts({
       store,

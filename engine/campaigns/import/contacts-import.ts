@@ -197,6 +197,14 @@ export async function importContacts(options: ImportOptions): Promise<ImportSumm
       }
       tzIdx = lower.indexOf((options.timezoneColumn ?? 'timezone').toLowerCase());
       consentIdx = lower.indexOf((options.consentColumn ?? CONSENT_VARIABLE).toLowerCase());
+      if (options.consentColumn && consentIdx < 0) {
+        throw new VoicebotError(
+          'CONTACTS_BAD_FILE',
+          `no "${options.consentColumn}" consent column in the header (line ${line}: ${header.join(', ')}); ` +
+            'name the column in consentColumn as the file does, or leave it out to read a consent column',
+          { line, header },
+        );
+      }
       continue;
     }
     summary.rowsRead++;
