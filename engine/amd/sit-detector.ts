@@ -67,7 +67,7 @@ export interface SitOptions {
 
 export const SIT_DEFAULTS: Readonly<SitOptions> = Object.freeze({
   amplitudeFloor: 150,
-  tonality: 0.6,
+  tonality: 0.5,
   minSegmentMs: 200,
   maxSegmentMs: 460,
   maxGapMs: 60,
