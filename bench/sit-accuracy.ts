@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { concat, silence } from '../asr-tts/testing/speech-audio.ts';
 import { SitDetector } from '../engine/amd/sit-detector.ts';
-import { SIT_PATTERNS, type SitPattern, sitTones } from '../engine/amd/testing/sit-tones.ts';
+import { SIT_EXPECTED, SIT_PATTERNS, type SitPattern, sitTones } from '../engine/amd/testing/sit-tones.ts';
 import { generateDtmfSequence } from '../engine/audio/dtmf-generator.ts';
 import { toFrames } from '../engine/audio/frame.ts';
 import { mulawDecode, mulawEncode } from '../engine/audio/g711.ts';
@@ -31,16 +31,6 @@ const options = values.tonality ? { tonality: Number(values.tonality) } : {};
 const RATE = 8000;
 const dir = tempDir('voicebot-bench-sit-');
 const g711 = (s: Int16Array) => mulawDecode(mulawEncode(s));
-const EXPECTED: Record<SitPattern, [string, string]> = {
-  IC: ['IC', 'invalid'],
-  VC: ['VC', 'invalid'],
-  'NC-inter': ['NC', 'congestion'],
-  'NC-intra': ['NC', 'congestion'],
-  'RO-inter': ['RO', 'congestion'],
-  'RO-intra': ['RO', 'congestion'],
-  IO: ['IO', 'failed'],
-  ITU: ['SIT', 'failed'],
-};
 
 /** Adds pink noise whose RMS is `snrDb` below the RMS of `reference` (measured, not assumed). */
 function withPink(samples: Int16Array, reference: Int16Array, snrDb: number): Int16Array {
@@ -161,7 +151,7 @@ for (const clip of [...clips, ...negatives]) {
   }
   detected++;
   group.detected++;
-  const [code, disposition] = EXPECTED[clip.pattern];
+  const [code, disposition] = SIT_EXPECTED[clip.pattern];
   if (event.ev.code === code) codeRight++;
   else misses.push(`${clip.name} -> ${event.ev.code}`);
   if (event.ev.disposition === disposition) dispositionRight++;

@@ -9,7 +9,7 @@ import { speak, synth, tempDir } from '../audio/testing/sox.ts';
 import { readWav } from '../audio/wav.ts';
 import { isVoicebotError } from '../errors.ts';
 import { SitDetector, type SitEvent } from './sit-detector.ts';
-import { SIT_PATTERNS, type SitPattern, sitTones } from './testing/sit-tones.ts';
+import { SIT_EXPECTED, SIT_PATTERNS, type SitPattern, sitTones } from './testing/sit-tones.ts';
 
 const RATE = 8000;
 const dir = tempDir('voicebot-sit-');
@@ -31,23 +31,13 @@ const announcement = speak(
   'en',
   'ann',
 );
-const expected: Record<SitPattern, [string, string]> = {
-  IC: ['IC', 'invalid'],
-  VC: ['VC', 'invalid'],
-  'NC-inter': ['NC', 'congestion'],
-  'NC-intra': ['NC', 'congestion'],
-  'RO-inter': ['RO', 'congestion'],
-  'RO-intra': ['RO', 'congestion'],
-  IO: ['IO', 'failed'],
-  ITU: ['SIT', 'failed'],
-};
 
 describe('SitDetector', () => {
   for (const pattern of Object.keys(SIT_PATTERNS) as SitPattern[]) {
-    it(`${pattern} (sox tones, G.711, then the announcement) -> ${expected[pattern].join(' / ')}`, () => {
+    it(`${pattern} (sox tones, G.711, then the announcement) -> ${SIT_EXPECTED[pattern].join(' / ')}`, () => {
       const found = detect(g711(concat(silence(700), sitTones(pattern, dir), silence(150), announcement)));
       expect(found).toHaveLength(1);
-      const [code, disposition] = expected[pattern];
+      const [code, disposition] = SIT_EXPECTED[pattern];
       expect(found[0]).toMatchObject({ code, disposition });
       const total = SIT_PATTERNS[pattern].reduce((n, [, ms]) => n + ms, 0);
       expect(Math.abs(found[0]!.startMs - 700)).toBeLessThanOrEqual(20);

@@ -51,6 +51,18 @@ export const SIT_PATTERNS = {
 
 export type SitPattern = keyof typeof SIT_PATTERNS;
 
+/** What each pattern means to a dialer: [code, disposition] (from the published code table). */
+export const SIT_EXPECTED: Record<SitPattern, readonly [string, string]> = {
+  IC: ['IC', 'invalid'],
+  VC: ['VC', 'invalid'],
+  'NC-inter': ['NC', 'congestion'],
+  'NC-intra': ['NC', 'congestion'],
+  'RO-inter': ['RO', 'congestion'],
+  'RO-intra': ['RO', 'congestion'],
+  IO: ['IO', 'failed'],
+  ITU: ['SIT', 'failed'],
+};
+
 /**
  * The three tones back to back (no gap, as Telcordia asks; `gapMs` adds silence between them),
  * each at `dbfs` (default -20 dBFS, near E.180's -24 dBm0 nominal level).
