@@ -221,6 +221,12 @@ export async function placeCall(ua: SipUserAgent, options: OutboundCallOptions):
         }
       }
     }
+    if (cancelled && (res.status === 401 || res.status === 407))
+      return finish({
+        disposition: 'no-answer',
+        status: 0,
+        reason: `given up at the ${res.status} challenge`,
+      });
     if (res.status >= 300)
       return finish({
         disposition: dispositionForStatus(res.status),
