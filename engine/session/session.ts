@@ -2,7 +2,8 @@
  * One call session: joins a CallLeg, the speech adapters, the NLU, a dialog actor and the
  * turn-taking machine. The dialog speaks only the contract (dialogs/contract.ts); the turn
  * machine decides about barge-in and endpointing; this class performs the effects: playback,
- * recognition, NLU, transfer through the agent registry, the call record.
+ * recognition, NLU, transfer to an agent from the session's agent source, the call record
+ * (session-record.ts), hanging up after the last words (playout.ts).
  */
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
 import type { AsrAdapter, Language, RecognizeStream } from '../../asr-tts/asr.ts';
@@ -12,15 +13,21 @@ import type { DialogCommand, DialogEvent, ListenCommand, SayCommand } from '../.
 import type { Catalog } from '../../dialogs/nlu/catalog.ts';
 import type { Nlu } from '../../dialogs/nlu/types.ts';
 import type { CallLeg } from '../../telephony/call-leg.ts';
-import type { AgentRegistry } from '../agents/registry.ts';
-import { CallRecorder, type CallRecordSink } from '../calls/call-record.ts';
+import type { AgentSource } from '../agents/source.ts';
+import type { CallRecorder, CallRecordSink } from '../calls/call-record.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { EchoGate } from './echo-gate.ts';
 import { Playback } from './playback.ts';
-import { runTransfer } from './transfer.ts';
+import { Playout } from './playout.ts';
+import { openRecognizer } from './recognizer.ts';
+import { SESSION_PHRASES } from './session-phrases.ts';
+import { sessionRecorder, storeRecord } from './session-record.ts';
+import { SessionTransfers } from './transfer.ts';
 import { type TurnEvent, type TurnTimings, turnMachine } from './turn-machine.ts';
+
+export { SESSION_PHRASES } from './session-phrases.ts';
 
 export interface DialogSpec {
   /** Name in logs and records (e.g. 'voice-order'). */
@@ -37,7 +44,10 @@ export interface SessionDeps {
   tts: TtsAdapter;
   createVad: (sampleRate: 8000 | 16000) => Vad | Promise<Vad>;
   nlu: Nlu;
-  agents: AgentRegistry;
+  /** Where transfers get an agent: the AgentRegistry (inbound), or a campaign's dialer pool. */
+  agents: AgentSource;
+  /** Call parameters added under the leg's own (a campaign contact's variables). */
+  parameters?: Record<string, string>;
   sink?: CallRecordSink;
   log: Logger;
   metrics: Metrics;
@@ -45,15 +55,6 @@ export interface SessionDeps {
   recordAudio?: boolean;
   clock?: Clock;
 }
-
-/** What the session itself says (not the dialog): after a noise barge-in, at the time limit. */
-export const SESSION_PHRASES: Record<Language, { noise: string; timeUp: string }> = {
-  'en-US': {
-    noise: 'Sorry, please go on.',
-    timeUp: 'We have reached the time limit for this call. Goodbye.',
-  },
-  'zh-CN': { noise: '不好意思，请您继续说。', timeUp: '本次通话已达到时间上限，再见。' },
-};
 
 const INTERNAL = 'session:';
 
@@ -65,6 +66,8 @@ export class CallSession {
   private readonly turn: Actor<typeof turnMachine>;
   private readonly dialog: Actor<AnyStateMachine>;
   private readonly playback: Playback;
+  private readonly playout: Playout;
+  private readonly transfers: SessionTransfers;
   private readonly echo = new EchoGate();
   private vad: Vad | null = null;
   private asr: RecognizeStream | null = null;
@@ -72,7 +75,6 @@ export class CallSession {
   private lastSpeechEndAt: number | null = null;
   private latencyFrom: number | null = null;
   private inputSinceListen = true;
-  private hangupMark: string | null = null;
   private ended = false;
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
@@ -88,20 +90,7 @@ export class CallSession {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
-    const { info } = leg;
-    this.recorder = new CallRecorder(
-      {
-        callId: info.callId,
-        direction: info.direction,
-        transport: info.transport,
-        dialog: spec.name,
-        ...(info.providerCallId ? { providerCallId: info.providerCallId } : {}),
-        ...(info.from ? { from: info.from } : {}),
-        ...(info.to ? { to: info.to } : {}),
-      },
-      this.clock,
-      { sampleRate: info.sampleRate, recordAudio: deps.recordAudio ?? false },
-    );
+    this.recorder = sessionRecorder(leg, spec.name, this.clock, deps.recordAudio ?? false);
     this.playback = new Playback(leg, deps.tts, this.clock, {
       onAudio: (samples, startMs) => this.onBotAudio(samples, startMs),
       onError: (promptId, code, retryable) => {
@@ -109,6 +98,17 @@ export class CallSession {
         this.recorder.event('speech.error', { code, promptId });
         if (!promptId.startsWith(INTERNAL)) this.toDialog({ type: 'speech.error', code, retryable });
       },
+    });
+    this.playout = new Playout(leg, this.playback);
+    this.transfers = new SessionTransfers({
+      leg,
+      agents: deps.agents,
+      language: this.language,
+      recorder: this.recorder,
+      metrics: deps.metrics,
+      log: this.log,
+      beforeTransfer: () => this.playout.playedOut(),
+      toDialog: (e) => this.toDialog(e),
     });
     this.turn = createActor(turnMachine.provide({ actions: this.turnActions() }), {
       input: { timings: deps.timings ?? {} },
@@ -134,7 +134,7 @@ export class CallSession {
       error: (err) => {
         this.log.error({ err }, 'dialog failed; ending the call');
         this.recorder.event('dialog.error');
-        this.hangupAfterPlayback('dialog-error');
+        this.playout.hangupAfter('dialog-error');
       },
     });
     this.turn.start();
@@ -146,7 +146,7 @@ export class CallSession {
         callId: info.callId,
         direction: info.direction,
         language: this.language,
-        parameters: info.parameters,
+        parameters: { ...this.deps.parameters, ...info.parameters },
         ...(info.from ? { from: info.from } : {}),
         ...(info.to ? { to: info.to } : {}),
       },
@@ -187,10 +187,7 @@ export class CallSession {
   }
 
   private onMark(name: string, played: boolean): void {
-    if (name === this.hangupMark) {
-      this.leg.hangup(this.recorder.record.endReason ?? 'bot');
-      return;
-    }
+    if (this.playout.onMark(name)) return;
     const promptId = this.playback.marks.get(name);
     if (promptId === undefined) return;
     this.playback.marks.delete(name);
@@ -209,20 +206,11 @@ export class CallSession {
         this.startListening(cmd);
         return;
       case 'transfer':
-        void runTransfer(cmd, {
-          leg: this.leg,
-          agents: this.deps.agents,
-          language: this.language,
-          recorder: this.recorder,
-          metrics: this.deps.metrics,
-          log: this.log,
-          beforeTransfer: () => this.playedOut(),
-          toDialog: (e) => this.toDialog(e),
-        });
+        this.transfers.run(cmd);
         return;
       case 'hangup':
         this.recorder.record.endReason = cmd.reason;
-        this.hangupAfterPlayback(cmd.reason);
+        this.playout.hangupAfter(cmd.reason);
         return;
       case 'outcome':
         this.recorder.record.outcome = { status: cmd.status, slots: cmd.slots };
@@ -258,13 +246,7 @@ export class CallSession {
       ...(cmd.endpointSilenceMs ? { endpointSilenceMs: cmd.endpointSilenceMs } : {}),
     });
     this.asr?.close();
-    const caps = this.deps.asr.capabilities;
-    const stream = this.deps.asr.stream({
-      language: this.language,
-      ...(cmd.grammar && caps.grammar ? { grammar: cmd.grammar } : {}),
-      ...(cmd.hints && caps.hints ? { hints: cmd.hints } : {}),
-      ...(cmd.endpointSilenceMs ? { endpointSilenceMs: cmd.endpointSilenceMs } : {}),
-    });
+    const stream = openRecognizer(this.deps.asr, this.language, cmd);
     this.asr = stream;
     void this.readAsr(stream);
   }
@@ -292,33 +274,6 @@ export class CallSession {
 
   private lastConfidence = 0;
   private spokeSinceFinal = false;
-
-  /** Resolves once every prompt asked so far has played (or been flushed). */
-  private async playedOut(): Promise<void> {
-    await this.playback.settled();
-    if (!this.leg.active || this.leg.queuedMs() === 0) return;
-    await new Promise<void>((resolve) => {
-      const finish = (): void => {
-        this.leg.off('drained', finish);
-        this.leg.off('hangup', finish);
-        resolve();
-      };
-      this.leg.on('drained', finish);
-      this.leg.on('hangup', finish);
-    });
-  }
-
-  private hangupAfterPlayback(reason: string): void {
-    void this.playback.settled().then(() => {
-      if (!this.leg.active) return;
-      if (this.leg.queuedMs() === 0) {
-        this.leg.hangup(reason);
-        return;
-      }
-      this.hangupMark = `hangup:${reason}`;
-      this.leg.mark(this.hangupMark);
-    });
-  }
 
   // ---- turn machine effects ------------------------------------------------------------
 
@@ -381,7 +336,7 @@ export class CallSession {
         this.recorder.record.endReason = 'max-duration';
         this.playback.flush();
         internalSay('timeUp', 'never');
-        this.hangupAfterPlayback('max-duration');
+        this.playout.hangupAfter('max-duration');
       },
     };
   }
@@ -414,7 +369,8 @@ export class CallSession {
   }
 
   private toDialog(event: DialogEvent): void {
-    if (this.ended && event.type !== 'call.hangup') return;
+    // Nothing after the end but the hang-up, and nothing to a dialog that has finished.
+    if ((this.ended && event.type !== 'call.hangup') || this.dialog.getSnapshot().status !== 'active') return;
     try {
       this.dialog.send(event);
     } catch (err) {
@@ -425,6 +381,7 @@ export class CallSession {
   private end(reason: string, detail?: string): void {
     if (this.ended) return;
     this.recorder.event('call.hangup', { reason, ...(detail ? { detail } : {}) });
+    if (reason === 'transfer') this.transfers.handedOver(detail); // transfer.done before call.hangup
     this.toDialog({ type: 'call.hangup' });
     this.ended = true;
     this.turn.send({ type: 'call.hangup' });
@@ -434,11 +391,6 @@ export class CallSession {
     this.asr?.close();
     this.asr = null;
     this.vad?.close?.();
-    const record = this.recorder.finish(reason);
-    const wav = this.recorder.audio?.wav();
-    const write = this.deps.sink ? this.deps.sink.write(record, wav) : Promise.resolve();
-    write
-      .catch((err: unknown) => this.log.error({ err }, 'call record not stored'))
-      .finally(() => this.resolveDone());
+    void storeRecord(this.recorder, reason, this.deps.sink, this.log).then(() => this.resolveDone());
   }
 }
