@@ -3,7 +3,6 @@
  * (espeak-ng TTS, pocketsphinx ASR, WebRTC VAD) and the deterministic NLU, writing call records
  * into a fresh temporary folder: what the session end-to-end tests start.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,18 +10,16 @@ import { EspeakTts } from '../../../asr-tts/providers/espeak/espeak-tts.ts';
 import { PocketsphinxAsr } from '../../../asr-tts/providers/pocketsphinx/pocketsphinx-asr.ts';
 import { WebRtcVad } from '../../../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
 import { DeterministicNlu } from '../../../dialogs/nlu/deterministic-nlu.ts';
-import { mintToken } from '../../../telephony/auth/hmac-token.ts';
 import type { CallInfo } from '../../../telephony/call-leg.ts';
 import { type AgentConfig, AgentRegistry } from '../../agents/registry.ts';
 import type { CallRecord } from '../../calls/call-record.ts';
 import { FileCallSink, safeFileName } from '../../calls/file-sink.ts';
-import { loadConfig } from '../../config/load.ts';
 import { type Engine, startEngine } from '../../engine.ts';
-import { createRootLogger } from '../../log/logger.ts';
-import { Metrics } from '../../metrics/metrics.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
 import { createSessionHandler } from '../handler.ts';
 import type { CallSession, DialogSpec } from '../session.ts';
 import type { TurnTimings } from '../turn-machine.ts';
+import { loopbackBase } from './loopback-engine.ts';
 
 export interface SessionEngineOptions {
   dialogFor: (info: CallInfo) => DialogSpec | null;
@@ -44,19 +41,7 @@ export interface SessionEngine {
 }
 
 export async function startSessionEngine(options: SessionEngineOptions): Promise<SessionEngine> {
-  const secret = randomBytes(24).toString('base64url');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      'auth.mode': 'token',
-      'auth.tokenSecret': secret,
-    },
-  });
-  const log = createRootLogger({ level: config.logLevel });
-  const metrics = new Metrics();
+  const { config, log, metrics, token } = loopbackBase();
   const agents = new AgentRegistry(options.agents ?? []);
   const callsDir = mkdtempSync(join(tmpdir(), 'voicebot-calls-'));
   const asr = new PocketsphinxAsr({ workers: 1 });
@@ -85,7 +70,7 @@ export async function startSessionEngine(options: SessionEngineOptions): Promise
     metrics,
     callsDir,
     sessions,
-    token: () => mintToken(secret, { ttlS: 600 }),
+    token: () => token(),
     async record(providerCallId, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {

@@ -1,0 +1,260 @@
+/**
+ * Engine turn overhead: from the caller's end of speech detected (the recognizer's final handed
+ * to the session) to the first frame of the bot's answer written to the socket, excluding
+ * recognition and synthesis compute.
+ *
+ * Real WebSocket gateway (Twilio protocol), real CallSession, the voice-order dialog, the real
+ * WebRTC VAD and deterministic NLU; sim callers play espeak-ng utterances through G.711 and
+ * answer each question once its prompt has played. Recognition and synthesis are instant:
+ * the scripted FakeAsr (its final is the caller's words, emitted on its own endpoint or the
+ * session's flush, no decoding) and FakeTts (tones; its time to the first frame is measured
+ * and subtracted). Timing probes (engine/session/testing/probes.ts) stamp each step:
+ *
+ *   final     the final reaches the session (end of speech detected)
+ *   decide    final -> synthesis asked for: NLU, dialog, session, playback queue
+ *   tts       synthesis asked for -> first frame (FakeTts; subtracted)
+ *   pace      first frame handed to the leg -> written to the socket (the pacer's next 20 ms slot)
+ *   overhead  final -> first frame written, minus tts
+ *
+ *   node --import tsx bench/session-turn-overhead.ts [--calls 8] [--items 10]
+ */
+
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { WebRtcVad } from '../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
+import { FakeAsr } from '../asr-tts/testing/fake-asr.ts';
+import { FakeTts } from '../asr-tts/testing/fake-tts.ts';
+import type { TtsAdapter } from '../asr-tts/tts.ts';
+import { describeLine } from '../dialogs/voice-order/cart.ts';
+import { startProbedEngine } from '../engine/session/testing/probed-engine.ts';
+import type { CallProbe } from '../engine/session/testing/probes.ts';
+import { SimCaller } from '../fixtures/sim-caller/sim-caller.ts';
+import { utterance } from './lib/caller-audio.ts';
+import { catalog, orders, voiceOrderSpec } from './lib/voice-order.ts';
+import { machineInfo, percentile, round } from './speech-machine.ts';
+
+const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N]
+  --calls N   concurrent calls (default 8)
+  --items N   items each caller orders, one question pair each (default 10; about 2 turns per item)
+Prints machine info and a JSON result (ms): overhead, decide, tts, pace, vadEndToWire p50/p99/max.
+`;
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '8' },
+    items: { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const nCalls = Number(values.calls);
+const nItems = Number(values.items);
+for (const [name, n, max] of [
+  ['calls', nCalls, 100],
+  ['items', nItems, catalog.items.length],
+] as const) {
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    process.stderr.write(`session-turn-overhead: --${name} must be a whole number 1..${max}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+/** What each caller is saying now: the scripted recognizer returns it. */
+const saying = new Map<string, string>();
+
+/** FakeTts at its fastest rate: prompts play a third as long (the measured interval is unaffected). */
+const fakeTts = new FakeTts();
+const fastTts: TtsAdapter = {
+  name: fakeTts.name,
+  capabilities: fakeTts.capabilities,
+  synthesize: (text, options, signal) => fakeTts.synthesize(text, { ...options, rate: 3 }, signal),
+};
+
+const se = await startProbedEngine({
+  dialogFor: (info) => voiceOrderSpec(info.parameters),
+  adaptersFor: (info) => {
+    const sid = info.providerCallId ?? info.callId;
+    return {
+      asr: new FakeAsr({ results: () => saying.get(sid) ?? '' }),
+      tts: fastTts,
+      createVad: () => WebRtcVad.create(),
+    };
+  },
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One cooperative caller ordering `nItems` items, answering every question after its prompt. */
+async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller; turns: number }> {
+  const callSid = `CA-overhead-${n}`;
+  const c = new SimCaller({
+    url: se.engine.url,
+    protocol: 'twilio',
+    token: se.token(),
+    from: '+14155550100',
+    to: '+15550100002',
+    callSid,
+    customParameters: { elderly: 'false' },
+  });
+  await c.connect();
+  const lines = catalog.items
+    .slice(n % catalog.items.length)
+    .concat(catalog.items)
+    .slice(0, nItems)
+    .map((item, i) => ({ itemId: item.id, quantity: 1 + ((n + i) % 4) }));
+  let next = 0;
+  let seen = 0;
+  let heardAtPrompt = 0;
+  let answered = false;
+  let turns = 0;
+  const heardMs = () => c.heardSegments().reduce((ms, s) => ms + s.samples.length / 8, 0);
+  const deadline = performance.now() + 60_000 + nItems * 30_000;
+  while (!c.closeInfo && performance.now() < deadline) {
+    const rec = se.call(callSid)?.session?.recorder.record;
+    const prompts = rec?.transcript.filter((t) => t.side === 'bot') ?? [];
+    const last = prompts.at(-1);
+    if (last && prompts.length !== seen) {
+      seen = prompts.length;
+      heardAtPrompt = heardMs();
+      answered = false;
+    }
+    // Answer once the prompt's audio has arrived and then stopped for 500 ms.
+    const seg = c.heardSegments().at(-1);
+    const quiet = seg ? c.now() - (seg.startMs + seg.samples.length / 8) : 0;
+    if (!last || answered || heardMs() === heardAtPrompt || quiet < 500) {
+      await sleep(20);
+      continue;
+    }
+    answered = true;
+    const node = last.promptId?.split('#')[0];
+    const pending = lines[next];
+    let text: string | null = null;
+    if (node === 'askItem' && pending) text = describeLine(catalog, pending, 'en-US');
+    else if (node === 'confirmItem') {
+      text = 'yes';
+      next++;
+    } else if (node === 'anythingElse') text = next < lines.length ? 'yes' : 'no';
+    else if (node === 'readBack' || node === 'confirmAddress' || node === 'confirmNewAddress') text = 'yes';
+    // Twilio's start message carries no caller ID, so the registered address is not found.
+    else if (node === 'askAddress') text = '40 Pine Street apartment 2B';
+    if (text === null) continue;
+    saying.set(callSid, text);
+    await c.play(utterance(text).samples, text);
+    turns++;
+  }
+  if (!c.closeInfo) await c.hangup();
+  return { probe: se.call(callSid)!.probe, caller: c, turns };
+}
+
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+const load0 = loadavg()[0]!;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const runs = await Promise.all(
+  Array.from({ length: nCalls }, (_, i) => sleep(i * 700).then(() => runCall(i))),
+);
+const wallS = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+loop.disable();
+
+interface Turn {
+  overhead: number;
+  decide: number;
+  tts: number;
+  pace: number;
+  vadEndToWire: number;
+}
+const turns: Turn[] = [];
+let unmatched = 0;
+for (const { probe } of runs) {
+  for (const final of probe.of('asr.final')) {
+    if (!final.text) continue;
+    const start = probe.next('tts.start', final.at);
+    const first = start && probe.next('tts.first', start.at);
+    const wire = first && probe.next('wire.first', first.at);
+    // The answer must be the next thing the session did (no other final in between).
+    const later = probe.marks.find((m) => m.kind === 'asr.final' && m.at > final.at && m.text);
+    if (!start || !first || !wire || (later && later.at < start.at)) {
+      unmatched++;
+      continue;
+    }
+    const vadEnd = probe.marks.findLast((m) => m.kind === 'vad.end' && m.at <= final.at);
+    const tts = first.at - start.at;
+    turns.push({
+      overhead: wire.at - final.at - tts,
+      decide: start.at - final.at,
+      tts,
+      pace: wire.at - first.at,
+      vadEndToWire: vadEnd ? wire.at - vadEnd.at : Number.NaN,
+    });
+  }
+}
+
+const stat = (k: keyof Turn) => {
+  const v = turns.map((t) => t[k]).filter((x) => Number.isFinite(x));
+  return {
+    p50: round(percentile(v, 50), 2),
+    p99: round(percentile(v, 99), 2),
+    max: round(Math.max(...v), 2),
+  };
+};
+const callerSide = runs.flatMap((r) => r.caller.stats().responses.filter((x) => x.trigger === 'speech'));
+const result = {
+  bench: 'session-turn-overhead',
+  machine: { ...machineInfo(), loadavg1mAtStart: round(load0, 2), loadavg1mAtEnd: round(loadavg()[0]!, 2) },
+  setup: {
+    transport: 'twilio (real WS gateway)',
+    dialog: 'voice-order (elderly off)',
+    vad: 'webrtc-vad',
+    asr: 'FakeAsr (instant final)',
+    tts: 'FakeTts rate 3 (time to first frame subtracted)',
+    calls: nCalls,
+    itemsPerCall: nItems,
+  },
+  turns: turns.length,
+  unmatched,
+  ordersPlaced: runs.filter((r) =>
+    orders.has(se.call(r.caller.callSid)?.session?.recorder.record.callId ?? ''),
+  ).length,
+  ms: {
+    overhead: stat('overhead'),
+    decide: stat('decide'),
+    tts: stat('tts'),
+    pace: stat('pace'),
+    vadEndToWire: stat('vadEndToWire'),
+    callerSpeechEndToBotAudio: {
+      p50: round(
+        percentile(
+          callerSide.map((r) => r.latencyMs),
+          50,
+        ),
+        1,
+      ),
+      p99: round(
+        percentile(
+          callerSide.map((r) => r.latencyMs),
+          99,
+        ),
+        1,
+      ),
+    },
+  },
+  target: { overheadP99Ms: 10, met: stat('overhead').p99 < 10 },
+  process: {
+    wallS: round(wallS, 1),
+    cpuPctOfOneCore: round(((cpu.user + cpu.system) / 1e6 / wallS) * 100, 1),
+    eventLoopDelayMs: {
+      p50: round(loop.percentile(50) / 1e6, 2),
+      p99: round(loop.percentile(99) / 1e6, 2),
+      max: round(loop.max / 1e6, 2),
+    },
+    cores: cpus().length,
+  },
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+await se.close();
