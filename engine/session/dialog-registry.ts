@@ -137,6 +137,8 @@ export interface RoutedHandlerOptions {
   log: Logger;
   metrics: Metrics;
   registry?: DialogRegistry;
+  /** The engine's agents (shared with the agents API and the dialers); default: config.agents. */
+  agents?: AgentRegistry;
   /** Takes calls no route claims and 'skeleton' routes (the engine's walking skeleton). */
   fallback?: CallHandler;
   onSession?: (session: CallSession) => void;
@@ -165,7 +167,7 @@ export async function createRoutedSessionHandler(options: RoutedHandlerOptions):
     tts: new EspeakTts(),
     createVad: () => WebRtcVad.create(),
     nlu: new DeterministicNlu(),
-    agents: new AgentRegistry(config.agents),
+    agents: options.agents ?? new AgentRegistry(config.agents),
     sink: new FileCallSink(config.session.callsDir),
     log,
     metrics,

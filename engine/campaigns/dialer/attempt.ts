@@ -79,7 +79,9 @@ export async function runAttempt(claim: Claim, d: AttemptDeps): Promise<AttemptR
   };
   let outcome: CallOutcome;
   let data: Record<string, unknown> = { trunk: d.trunk, workerId: d.workerId };
-  let agent: AgentLease | null = null;
+  const agents: AgentLease[] = [];
+  /** Live answer and drop, each counted once for the pacer and kept in the result. */
+  const counted = { live: false, drop: false };
   try {
     const current = await store.getCampaign(campaign.id);
     const h = await loadHistory(store, campaign, contact, clock.now());
@@ -105,10 +107,9 @@ export async function runAttempt(claim: Claim, d: AttemptDeps): Promise<AttemptR
         (extra) => {
           data = { ...data, ...extra };
         },
-        (a) => {
-          agent = a;
-        },
+        (a) => agents.push(a),
         settle,
+        counted,
       );
     }
   } catch (err) {
@@ -118,7 +119,8 @@ export async function runAttempt(claim: Claim, d: AttemptDeps): Promise<AttemptR
   } finally {
     settle();
   }
-  (agent as AgentLease | null)?.release();
+  // A lease never engaged (the transfer failed or was not made) frees its agent; no-op otherwise.
+  for (const a of agents) a.release();
   keeperStop.abort();
   await keeper;
   d.signal.removeEventListener('abort', onOuterAbort);
@@ -142,6 +144,8 @@ export async function runAttempt(claim: Claim, d: AttemptDeps): Promise<AttemptR
       transcriptRef: outcome.transcriptRef ?? null,
       recordingPath: outcome.recordingPath ?? null,
       leaseLost,
+      // The store counts live answers from this (isLiveAnswer); unflagged results it judges itself.
+      ...(counted.live ? { liveAnswer: true } : {}),
     },
   });
   d.metrics?.campaignCalls.inc({ campaign: campaign.id, disposition: outcome.disposition });
@@ -164,6 +168,7 @@ async function dial(
   note: (extra: Record<string, unknown>) => void,
   keepAgent: (a: AgentLease) => void,
   settle: () => void,
+  counted: { live: boolean; drop: boolean },
 ): Promise<CallOutcome> {
   const { campaign, contact } = { campaign: d.campaign, contact: claim.contact };
   const res = await d.carrier.originate({
@@ -186,13 +191,31 @@ async function dial(
       attemptId: claim.attemptId,
       attemptNo: claim.attemptNo,
       signal,
-      requestAgent: async () => {
+      liveAnswer: () => {
+        if (counted.live) return;
+        counted.live = true;
         d.pacer.recordHuman();
-        const agent = d.agents ? await d.agents.acquire(campaign.transfer?.maxWaitMs ?? 2000, signal) : null;
+      },
+      requestAgent: async (request = {}) => {
+        if (!d.agents) {
+          d.logger?.warn(
+            { attemptId: claim.attemptId, code: 'CAMPAIGN_INVALID' },
+            'the script asked for an agent but the campaign has no transfer queue: set transfer.queue',
+          );
+        }
+        const agent = await d.agents?.acquire({
+          maxWaitMs: campaign.transfer?.maxWaitMs ?? 2000,
+          callId: request.callId ?? claim.attemptId,
+          ...(request.language ? { language: request.language } : {}),
+          signal: request.signal ? AbortSignal.any([signal, request.signal]) : signal,
+        });
         settle();
-        if (!agent) d.pacer.recordDrop();
-        else keepAgent(agent);
-        return agent;
+        if (agent) keepAgent(agent);
+        else if (!counted.drop) {
+          counted.drop = true;
+          d.pacer.recordDrop();
+        }
+        return agent ?? null;
       },
       optOut: async (reason) => {
         await d.store.addDnc(

@@ -1,7 +1,8 @@
 /**
  * What a process needs to dial a campaign, built from the config: the session runner on the
  * embedded speech engines (espeak-ng, pocketsphinx, WebRTC VAD, the deterministic NLU) and the
- * carrier (`sim`, `twilio` or `sip`). Used by `voicebot campaign start` and `voicebot serve`.
+ * carrier (`sim`, `twilio` or `sip`), and for transfer campaigns the agent pool over the
+ * engine's agent registry. Used by `voicebot campaign start` and `voicebot serve`.
  * The engine must run `registry.wrap(handler)` so answered legs reach the dialer; a Twilio
  * carrier also needs `twilioStatusRoute` mounted on the engine (EngineOptions.routes).
  */
@@ -15,15 +16,18 @@ import type { Carrier } from '../../../telephony/carriers/carrier.ts';
 import type { OutboundRegistry } from '../../../telephony/carriers/outbound-registry.ts';
 import { loadPersonas } from '../../../telephony/carriers/sim/persona.ts';
 import { SimCarrier } from '../../../telephony/carriers/sim/sim-carrier.ts';
+import type { SimTransfer } from '../../../telephony/carriers/sim/sim-transfer.ts';
 import { SipCarrier } from '../../../telephony/carriers/sip/sip-carrier.ts';
 import { TwilioCarrier } from '../../../telephony/carriers/twilio/twilio-carrier.ts';
-import { AgentRegistry } from '../../agents/registry.ts';
+import type { AgentRegistry } from '../../agents/registry.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Engine } from '../../engine.ts';
 import { VoicebotError } from '../../errors.ts';
 import type { RouteHandler } from '../../http/server.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
+import type { CampaignStore } from '../store/types.ts';
+import { RegistryAgentPool } from './agent-pool.ts';
 import { sessionRunner } from './session-runner.ts';
 import type { RunCall } from './types.ts';
 
@@ -38,7 +42,7 @@ export interface CampaignRunner {
 /** The session runner on the embedded speech engines; the recognizer is warmed up first. */
 export async function createCampaignRunner(
   config: Config,
-  deps: { log: Logger; metrics: Metrics; agents?: AgentRegistry },
+  deps: { log: Logger; metrics: Metrics },
 ): Promise<CampaignRunner> {
   const asr = new PocketsphinxAsr({ workers: 1 });
   await asr.warmUp();
@@ -49,7 +53,6 @@ export async function createCampaignRunner(
     tts: new EspeakTts(),
     createVad: () => WebRtcVad.create(),
     nlu: new DeterministicNlu(),
-    agents: deps.agents ?? new AgentRegistry(config.agents),
     log: deps.log,
     metrics: deps.metrics,
     timings: {
@@ -61,6 +64,31 @@ export async function createCampaignRunner(
   return { runCall, close: async () => asr.close?.() };
 }
 
+/**
+ * The dialer's agents for a campaign with `transfer`: a pool over `registry` (the engine's, the
+ * one its agents API serves) limited to the transfer queue. Undefined for bot-only campaigns.
+ * Throws CONFIG_INVALID when no configured agent takes calls from the queue (nobody could ever
+ * be dialed).
+ */
+export async function agentPoolFor(
+  store: CampaignStore,
+  campaignId: string,
+  registry: AgentRegistry,
+): Promise<RegistryAgentPool | undefined> {
+  const transfer = (await store.getCampaign(campaignId))?.campaign.transfer;
+  if (!transfer) return undefined;
+  const pool = new RegistryAgentPool(registry, { queue: transfer.queue });
+  if (pool.size() === 0) {
+    pool.close();
+    throw new VoicebotError(
+      'CONFIG_INVALID',
+      `campaign ${campaignId} transfers to queue "${transfer.queue}" but no agent in the config takes that queue: add agents (config \`agents\`, with queues: [${transfer.queue}] or no queues)`,
+      { campaignId, queue: transfer.queue },
+    );
+  }
+  return pool;
+}
+
 export interface CarrierSetup {
   name: CarrierName;
   config: Config;
@@ -70,6 +98,8 @@ export interface CarrierSetup {
   token?: () => string;
   seed?: number;
   ringTimeScale?: number;
+  /** Sim carrier: sees each transfer the bot asks for (where the callee was routed). */
+  onSimTransfer?: (t: SimTransfer) => void;
   log?: Logger;
 }
 
@@ -95,6 +125,7 @@ export function createCarrier(s: CarrierSetup): Carrier {
       seed: s.seed ?? 1,
       ringTimeScale: s.ringTimeScale ?? 1,
       ...(token ? { token } : {}),
+      ...(s.onSimTransfer ? { onTransfer: s.onSimTransfer } : {}),
       ...(s.log ? { log: s.log } : {}),
     });
   }

@@ -3,11 +3,14 @@
  * the campaign REST API (its onControl hook) and, at start-up, for every campaign the store
  * already has running (a restart picks up where the last process stopped). The session runner
  * and the carrier are made on the first campaign start, so an engine that never dials never
- * loads the recognizer. close() stops claiming, lets running calls finish, and closes both.
+ * loads the recognizer. A campaign with `transfer` gets an agent pool over the engine's agent
+ * registry (the one the agents API serves and inbound sessions use), limited to its queue;
+ * bot-only campaigns get none. close() stops claiming, lets running calls finish, and closes both.
  */
 import { hostname } from 'node:os';
 import type { Carrier } from '../../../telephony/carriers/carrier.ts';
 import type { OutboundRegistry } from '../../../telephony/carriers/outbound-registry.ts';
+import { AgentRegistry } from '../../agents/registry.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Engine } from '../../engine.ts';
 import type { RouteHandler } from '../../http/server.ts';
@@ -15,6 +18,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import type { CampaignStore } from '../store/types.ts';
 import {
+  agentPoolFor,
   type CampaignRunner,
   carrierRoute,
   createCampaignRunner,
@@ -30,6 +34,8 @@ export interface DialerHostOptions {
   registry: OutboundRegistry;
   log: Logger;
   metrics: Metrics;
+  /** The engine's agents (serve's agents API); default: a registry of config.agents. */
+  agents?: AgentRegistry;
   workerId?: string;
   /** Overrides for tests: the runner, the carrier, dialer settings. */
   makeRunner?: () => Promise<CampaignRunner>;
@@ -40,6 +46,7 @@ export interface DialerHostOptions {
 export class DialerHost {
   private readonly o: DialerHostOptions;
   private readonly workerId: string;
+  private readonly agents: AgentRegistry;
   private engine: Engine | null = null;
   private setup: Promise<{ runner: CampaignRunner; carrier: Carrier }> | null = null;
   private statusRoute: RouteHandler | null = null;
@@ -49,6 +56,7 @@ export class DialerHost {
   constructor(options: DialerHostOptions) {
     this.o = options;
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}`;
+    this.agents = options.agents ?? new AgentRegistry(options.config.agents);
   }
 
   /** Mount on the engine before it starts (Twilio status callbacks, when that carrier is used). */
@@ -108,7 +116,9 @@ export class DialerHost {
         return entry.dialer ?? ({ stop: () => (stopEarly = true) } as unknown as Dialer);
       },
       done: (async () => {
+        let pool: Awaited<ReturnType<typeof agentPoolFor>>;
         try {
+          pool = await agentPoolFor(this.o.store, campaignId, this.agents);
           const { runner, carrier } = await this.prepare();
           const dialer = new Dialer({
             store: this.o.store,
@@ -116,6 +126,7 @@ export class DialerHost {
             workerId: this.workerId,
             carrier,
             runCall: runner.runCall,
+            ...(pool ? { agents: pool } : {}),
             exitWhenDone: true,
             metrics: this.o.metrics,
             logger: log,
@@ -129,6 +140,7 @@ export class DialerHost {
         } catch (err) {
           log.error({ err }, 'dialer failed');
         } finally {
+          pool?.close();
           this.dialers.delete(campaignId);
         }
       })(),

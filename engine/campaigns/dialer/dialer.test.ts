@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgentRegistry } from '../../agents/registry.ts';
 import { Metrics } from '../../metrics/metrics.ts';
 import { campaignInput, contact } from '../store/conformance.ts';
 import { SqliteCampaignStore } from '../store/sqlite-store.ts';
 import type { CampaignStore } from '../store/types.ts';
-import { LocalAgentPool } from './agent-pool.ts';
+import { RegistryAgentPool } from './agent-pool.ts';
 import { VirtualClock } from './clock.ts';
 import { Dialer } from './dialer.ts';
 import { type Persona, VirtualCarrier, waitForHangup } from './testing/virtual-carrier.ts';
@@ -155,8 +156,12 @@ describe('Dialer', () => {
     });
     const clock = new VirtualClock(T0);
     const carrier = new VirtualCarrier(clock, () => ({ kind: 'answer', ringMs: 2000, talkMs: 120_000 }));
-    const agents = new LocalAgentPool(['a1', 'a2'], clock);
+    const agents = new RegistryAgentPool(
+      new AgentRegistry(['a1', 'a2'].map((id) => ({ id, name: id, target: `sip:${id}@pbx.example` }))),
+      { clock },
+    );
     const runCall: RunCall = async (leg, ctx) => {
+      ctx.liveAnswer();
       const agent = await ctx.requestAgent();
       if (!agent) return { disposition: 'abandoned' };
       await waitForHangup(leg, clock, 10 * MIN);

@@ -5,7 +5,6 @@
  * pocketsphinx, WebRTC VAD, the deterministic NLU). Callees answer with keys, so the recognizer
  * cannot make the test flaky. Checked: the stored results, the DNC list and the export.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +13,9 @@ import { EspeakTts } from '../../../asr-tts/providers/espeak/espeak-tts.ts';
 import { PocketsphinxAsr } from '../../../asr-tts/providers/pocketsphinx/pocketsphinx-asr.ts';
 import { WebRtcVad } from '../../../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
 import { DeterministicNlu } from '../../../dialogs/nlu/deterministic-nlu.ts';
-import { mintToken } from '../../../telephony/auth/hmac-token.ts';
-import { OutboundRegistry } from '../../../telephony/carriers/outbound-registry.ts';
 import { type PersonaInput, parsePersona } from '../../../telephony/carriers/sim/persona.ts';
-import { SimCarrier } from '../../../telephony/carriers/sim/sim-carrier.ts';
-import { AgentRegistry } from '../../agents/registry.ts';
+import { type SimEngine, startSimEngine } from '../../../telephony/carriers/sim/testing/sim-engine.ts';
 import type { CallRecord } from '../../calls/call-record.ts';
-import { loadConfig } from '../../config/load.ts';
-import { type Engine, startEngine } from '../../engine.ts';
 import { createRootLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/metrics.ts';
 import { exportResults, type ResultRecord } from '../export/results-export.ts';
@@ -72,34 +66,13 @@ const NUMBERS = {
 const VOICEMAIL =
   'Hello, this is Sunshine Clinic reminding you of your appointment. Please call us back. Goodbye.';
 
-let engine: Engine;
-let carrier: SimCarrier;
+let sim: SimEngine;
 let store: CampaignStore;
 let asr: PocketsphinxAsr;
 let callsDir: string;
 
 beforeAll(async () => {
-  const secret = randomBytes(24).toString('base64url');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      'auth.mode': 'token',
-      'auth.tokenSecret': secret,
-    },
-  });
-  const registry = new OutboundRegistry();
-  engine = await startEngine({ config, handler: registry.wrap((leg) => leg.hangup('not expected')) });
-  carrier = new SimCarrier({
-    engineUrl: engine.url,
-    registry,
-    personas,
-    seed: 3,
-    ringTimeScale: 1,
-    token: () => mintToken(secret, { ttlS: 300 }),
-  });
+  sim = await startSimEngine({ personas, seed: 3 });
   asr = new PocketsphinxAsr({ workers: 1 });
   await asr.warmUp();
   callsDir = mkdtempSync(join(tmpdir(), 'voicebot-campaign-calls-'));
@@ -107,8 +80,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await carrier?.close();
-  await engine?.close();
+  await sim?.close();
   await asr?.close?.();
   await store?.close();
   if (callsDir) rmSync(callsDir, { recursive: true, force: true });
@@ -158,7 +130,7 @@ describe('campaign over the sim carrier with the session runner', () => {
       store,
       campaignId: 'reminders',
       workerId: 'e2e',
-      carrier,
+      carrier: sim.carrier,
       exitWhenDone: true,
       tickMs: 100,
       idleMaxMs: 200,
@@ -176,7 +148,6 @@ describe('campaign over the sim carrier with the session runner', () => {
       tts: new EspeakTts(),
       createVad: () => WebRtcVad.create(),
       nlu: new DeterministicNlu(),
-      agents: new AgentRegistry([]),
       log,
       metrics: new Metrics(),
       recordAudio: true,

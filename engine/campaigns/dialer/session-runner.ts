@@ -5,7 +5,10 @@
  * compiled once) in a CallSession with the contact's variables as call parameters. The dialog's
  * final outcome becomes the attempt's result: 'opted-out' -> 'opt-out' (the number goes on the
  * DNC list as soon as the dialog says so), a transfer with no agent in time -> 'abandoned',
- * anything else -> 'answered' with the outcome status and slots as answers. The call record (the
+ * anything else -> 'answered' with the outcome status and slots as answers. A person answering
+ * (AMD not machine, or AMD off) is one live answer for the pacer (ctx.liveAnswer()); the
+ * session's transfers take their agent through ctx.requestAgent() (the dialer's pool over the
+ * engine's agent registry), so a person left waiting is counted as a drop. The call record (the
  * transcript) and the optional recording are files under `callsDir`; their paths are the
  * attempt's transcript reference and recording path.
  */
@@ -13,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileScript } from '../../../dialogs/script/compile.ts';
 import { parseScript } from '../../../dialogs/script/load.ts';
-import type { CallLeg, TransferRequest, TransferResult } from '../../../telephony/call-leg.ts';
+import type { AgentSource } from '../../agents/source.ts';
 import type { AmdParameters } from '../../amd/amd-classifier.ts';
 import { runAmd } from '../../amd/run-amd.ts';
 import { FileCallSink, safeFileName } from '../../calls/file-sink.ts';
@@ -25,7 +28,7 @@ import { leaveVoicemail } from './voicemail.ts';
 
 export const DEFAULT_SCRIPTS_DIR = join(import.meta.dirname, '../../../dialogs/outbound');
 
-export interface SessionRunnerOptions extends Omit<SessionDeps, 'sink'> {
+export interface SessionRunnerOptions extends Omit<SessionDeps, 'sink' | 'agents' | 'parameters'> {
   /** Call records (<callId>.json) and recordings (<callId>.wav) go here. */
   callsDir: string;
   /** Where <scriptId>.yaml scripts are found (default dialogs/outbound). */
@@ -86,28 +89,19 @@ export function scriptLoader(dir: string): (scriptId: string) => DialogSpec {
 }
 
 /**
- * The leg as the session sees it: the contact's variables under the call parameters, and
- * transfers asking the dialer for an agent first (so the pacing governor counts live answers
- * and drops); no agent in time -> the transfer fails and the call counts as abandoned.
+ * Agents for the session's transfers from the dialer (its pool over the engine's registry). A
+ * person asking for an agent answered, so the live answer is counted first (once per call; a
+ * no-op after AMD said human) and no drop is ever counted without one.
  */
-function campaignLeg(leg: CallLeg, ctx: CallContext, onAbandon: () => void): CallLeg {
-  const info = { ...leg.info, parameters: { ...ctx.contact.variables, ...leg.info.parameters } };
-  const transfer = async (request: TransferRequest): Promise<TransferResult> => {
-    const agent = await ctx.requestAgent();
-    if (!agent) {
-      onAbandon();
-      return { ok: false, detail: 'no agent free within the transfer wait' };
-    }
-    return leg.transfer(request);
-  };
-  return new Proxy(leg, {
-    get(target, prop) {
-      if (prop === 'info') return info;
-      if (prop === 'transfer') return transfer;
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? v.bind(target) : v;
+function dialerAgents(ctx: CallContext, onAbandon: () => void): AgentSource {
+  return {
+    acquire: async (request) => {
+      ctx.liveAnswer();
+      const lease = await ctx.requestAgent(request);
+      if (!lease) onAbandon();
+      return lease;
     },
-  });
+  };
 }
 
 const POLL_MS = 100;
@@ -123,10 +117,12 @@ export function sessionRunner(options: SessionRunnerOptions): RunCall {
     const { campaign } = ctx;
     const spec = specFor(campaign); // a bad script id fails the attempt before anyone is spoken to
     const answers: Record<string, unknown> = {};
+    let machine = false;
     if (campaign.amd.mode !== 'off') {
       const amd = await runAmd(leg, { params: amdParameters(campaign.amd.params), signal: ctx.signal });
       answers.amd = amd.result;
       answers.amdReason = amd.reason;
+      machine = amd.result === 'MACHINE';
       if (amd.result === 'MACHINE' && campaign.amd.mode === 'hangup')
         return { disposition: 'machine', answers };
       if (amd.result === 'MACHINE' && campaign.amd.mode === 'voicemail') {
@@ -140,16 +136,14 @@ export function sessionRunner(options: SessionRunnerOptions): RunCall {
         return { disposition: vm.left ? 'voicemail-left' : 'machine', answers };
       }
     }
+    if (!machine) ctx.liveAnswer();
     if (!leg.active) return { disposition: 'answered', answers: { ...answers, outcome: 'hung-up' } };
 
     let abandoned = false;
-    const session = new CallSession(
-      campaignLeg(leg, ctx, () => {
-        abandoned = true;
-      }),
-      spec,
-      { ...deps, sink },
-    );
+    const agents = dialerAgents(ctx, () => {
+      abandoned = true;
+    });
+    const session = new CallSession(leg, spec, { ...deps, agents, parameters: ctx.contact.variables, sink });
     onSession?.(session, ctx);
     // Opt-outs go on the DNC list while the goodbye still plays.
     let optedOut: Promise<void> | null = null;

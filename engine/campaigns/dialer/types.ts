@@ -1,7 +1,7 @@
 import type { CallLeg } from '../../../telephony/call-leg.ts';
+import type { AgentLease, AgentRequest } from '../../agents/source.ts';
 import type { Campaign, Disposition } from '../model.ts';
 import type { ContactRow } from '../store/types.ts';
-import type { AgentLease } from './agent-pool.ts';
 
 /** What runs on an answered leg, and hands the dialer the outcome. */
 export interface CallContext {
@@ -12,11 +12,16 @@ export interface CallContext {
   /** Aborted when the dialer shuts down hard or loses the lease. */
   signal: AbortSignal;
   /**
-   * Transfer scripts: a free agent within the campaign's transfer wait, or null (the person
-   * was abandoned: play the information message and end with 'abandoned'). Counts the live
-   * answer and any drop for the pacing governor.
+   * A person answered (AMD said human, or AMD is off): counts one live answer, the denominator
+   * of the abandon rate. Once per call; later calls do nothing.
    */
-  requestAgent(): Promise<AgentLease | null>;
+  liveAnswer(): void;
+  /**
+   * Transfer scripts: an agent of the campaign's transfer queue within its transfer wait, or
+   * null (the person was abandoned: end with 'abandoned'). Counts the drop (once per call) for
+   * the pacing governor; the live answer is counted by liveAnswer(), not here.
+   */
+  requestAgent(request?: Partial<AgentRequest>): Promise<AgentLease | null>;
   /** Adds the callee to the do-not-call list now (before the call ends). */
   optOut(reason?: string): Promise<void>;
 }

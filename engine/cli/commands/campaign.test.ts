@@ -66,4 +66,22 @@ describe('voicebot campaign', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('CAMPAIGN_NOT_FOUND');
   }, 180_000); // eleven real CLI processes in a row: ~1 s each on an idle machine, ~5 s under CI load
+
+  it('start refuses a transfer campaign whose queue no configured agent takes, before dialing', async () => {
+    writeFileSync(
+      join(dir, 'x.yaml'),
+      'id: xfer\nname: Leads\nscriptId: sales-qualification\ncallerId: "+14155550100"\ntransfer: { queue: sales }\n',
+    );
+    writeFileSync(join(dir, 'x.csv'), 'phone,firstName\n(212) 555-1100,Ann\n');
+    await cli('create', join(dir, 'x.yaml'), '--contacts', join(dir, 'x.csv'));
+    writeFileSync(
+      join(dir, 'agents.yaml'),
+      'agents:\n  - { id: li, name: Li, target: "sip:li@pbx.example", queues: [support] }\n',
+    );
+    const refused = await cli('start', 'xfer', '--config', join(dir, 'agents.yaml')).catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('CONFIG_INVALID');
+    expect(refused.stderr).toContain('queue "sales" but no agent');
+    expect((await cli('status', 'xfer')).stdout).toContain('draft'); // never started
+  }, 60_000);
 });

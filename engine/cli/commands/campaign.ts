@@ -38,7 +38,11 @@ Options:
                        docs/campaigns.md); answered calls run AMD, the voicemail drop or the
                        campaign's script (dialogs/outbound/<scriptId>.yaml)
   --config FILE        start: config file (env VOICEBOT_CONFIG); the carrier, call records
-                       (session.callsDir) and agents come from it
+                       (session.callsDir) and agents come from it. A campaign with a
+                       transfer queue hands interested people to the config's agents of
+                       that queue; agents mark themselves ready/away on the agents API
+                       of the engine start runs (its URL is printed). On the sim carrier a
+                       simulated agent talks 60 s x --ring-scale, then marks themselves ready
   --personas DIR       start: persona folder for the sim carrier
   --seed N             start: sim carrier seed (default 1)
   --ring-scale X       start: sim ring times x this (default 0.05)
@@ -79,6 +83,8 @@ function readSpec(file: string): unknown {
 }
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
+/** How long a simulated agent talks with a transferred callee (times --ring-scale). */
+const SIM_AGENT_TALK_MS = 60_000;
 
 function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
@@ -155,6 +161,8 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     runtime,
     { mintToken },
     { createRootLogger },
+    { AgentRegistry },
+    { agentsApi },
   ] = await Promise.all([
     import('../../config/load.ts'),
     import('../../engine.ts'),
@@ -162,6 +170,8 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     import('../../campaigns/dialer/campaign-runtime.ts'),
     import('../../../telephony/auth/hmac-token.ts'),
     import('../../log/logger.ts'),
+    import('../../agents/registry.ts'),
+    import('../../agents/agents-api.ts'),
   ]);
   // The sim carrier's callees reach an engine on loopback with a one-off token; twilio and sip
   // use the configured listener and auth, as `voicebot serve` would.
@@ -186,6 +196,8 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
   }
   const config = carrierName === 'sim' ? simConfig : loadConfig({ file: values.config });
   const log = createRootLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const agents = new AgentRegistry(config.agents);
+  const pool = await runtime.agentPoolFor(store, id, agents); // before any dial: a bad queue stops here
   await controlCampaign(store, id, 'start');
   const registry = new OutboundRegistry();
   let statusRoute: RouteHandler | null = null;
@@ -193,8 +205,16 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     config,
     log,
     handler: registry.wrap((leg) => leg.hangup('not expected')),
-    routes: [(req, res) => statusRoute?.(req, res) ?? false],
+    routes: [
+      agentsApi(agents, { token: config.campaigns.adminToken }),
+      (req, res) => statusRoute?.(req, res) ?? false,
+    ],
   });
+  if (pool) {
+    out(
+      `campaign ${id}: transfers to queue ${pool.queue} (${pool.size()} agent${pool.size() === 1 ? '' : 's'}); agents API at ${engine.url}/agents`,
+    );
+  }
   const runner = await runtime.createCampaignRunner(config, { log, metrics: engine.metrics });
   const carrier = runtime.createCarrier({
     name: carrierName,
@@ -204,7 +224,18 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     log,
     seed: Number(values.seed),
     ringTimeScale: Number(values['ring-scale']),
-    ...(carrierName === 'sim' ? { token: () => mintToken(secret, { ttlS: 300 }) } : {}),
+    ...(carrierName === 'sim'
+      ? {
+          token: () => mintToken(secret, { ttlS: 300 }),
+          // The simulated agent the callee was routed to ends the call, then is ready again.
+          onSimTransfer: (t: { ok: boolean; target: string }) => {
+            const agent = agents.list().find((a) => a.target === t.target);
+            if (!t.ok || !agent) return;
+            const talkMs = SIM_AGENT_TALK_MS * Number(values['ring-scale']);
+            setTimeout(() => agents.setState(agent.id, 'ready'), talkMs).unref();
+          },
+        }
+      : {}),
   });
   statusRoute = runtime.carrierRoute(carrier, config);
   const counts: Record<string, number> = {};
@@ -214,6 +245,7 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
     workerId: values.worker ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
     carrier,
     runCall: runner.runCall,
+    ...(pool ? { agents: pool } : {}),
     exitWhenDone: true,
     exitWhenIdle: values.once,
     metrics: engine.metrics,
@@ -248,6 +280,7 @@ async function start(store: CampaignStore, args: string[]): Promise<number> {
   } finally {
     clearInterval(progress);
     process.off('SIGINT', onSigint);
+    pool?.close();
     await carrier.close();
     await engine.close();
     await runner.close();

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,13 +18,17 @@ afterEach(() => {
 });
 
 /** Starts `voicebot serve` on a free port; resolves with the port from its "listening" log line. */
-async function serve(): Promise<{ proc: ChildProcess; port: number; lines: Record<string, unknown>[] }> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+async function serve(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ proc: ChildProcess; port: number; lines: Record<string, unknown>[] }> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     env: {
       ...process.env,
       VOICEBOT_TOKEN_SECRET: SECRET,
       VOICEBOT_AUTH_MODE: 'token',
       VOICEBOT_LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,5 +63,40 @@ describe('voicebot serve', () => {
     expect(code).toBe(0);
     expect(lines.some((l) => l.msg === 'call ended' && l.reason === 'shutdown')).toBe(true);
     expect(lines.some((l) => l.msg === 'voicebot stopped')).toBe(true);
+  });
+
+  it("serves the config's agents on /agents, behind the admin token when one is set", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vb-serve-agents-'));
+    try {
+      const config = join(dir, 'voicebot.yaml');
+      writeFileSync(
+        config,
+        'agents:\n  - { id: ann, name: Ann, target: "sip:ann@pbx.example", queues: [sales] }\n',
+      );
+      const admin = 'serve-admin-token-0123456789';
+      const { proc, port } = await serve(['--config', config], {
+        VOICEBOT_ADMIN_TOKEN: admin,
+        VOICEBOT_DB: join(dir, 'v.db'),
+        DATABASE_URL: '',
+      });
+      const base = `http://127.0.0.1:${port}/agents`;
+      expect((await fetch(base)).status).toBe(401);
+      const auth = { authorization: `Bearer ${admin}` };
+      const list = (await (await fetch(base, { headers: auth })).json()) as {
+        agents: { id: string; state: string; queues: string[] }[];
+      };
+      expect(list.agents).toMatchObject([{ id: 'ann', state: 'ready', queues: ['sales'] }]);
+      const away = await fetch(`${base}/ann/state`, {
+        method: 'PUT',
+        headers: auth,
+        body: '{"state":"away"}',
+      });
+      expect(await away.json()).toMatchObject({ id: 'ann', state: 'away', available: false });
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

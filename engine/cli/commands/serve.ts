@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createEchoMenuHandler } from '../../../dialogs/skeleton/echo-menu.ts';
 import { defaultSkeletonVad } from '../../../dialogs/skeleton/vad.ts';
+import { agentsApi } from '../../agents/agents-api.ts';
+import { AgentRegistry } from '../../agents/registry.ts';
 import type { DialerHost } from '../../campaigns/dialer/dialer-host.ts';
 import type { CampaignStore } from '../../campaigns/store/types.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -12,10 +14,12 @@ import type { Command } from '../main.ts';
 
 const usage = `Usage: voicebot serve [--config FILE] [--host HOST] [--port PORT]
 
-Runs the engine: /healthz, /readyz, /metrics and the WebSocket telephony gateway on one port.
-Every setting can also come from the environment (README.md#configuration). With an admin token
-(VOICEBOT_ADMIN_TOKEN) it also serves the campaign REST API on the campaign store (VOICEBOT_DB or
-DATABASE_URL) and dials running campaigns itself (docs/campaigns.md).
+Runs the engine: /healthz, /readyz, /metrics, the agents API (/agents: the config's agents,
+ready/away; docs/session.md) and the WebSocket telephony gateway on one port. Every setting can
+also come from the environment (README.md#configuration). With an admin token
+(VOICEBOT_ADMIN_TOKEN) the agents API needs it as a bearer token, and the engine also serves the
+campaign REST API on the campaign store (VOICEBOT_DB or DATABASE_URL) and dials running
+campaigns itself (docs/campaigns.md); transfer campaigns hand calls to the same agents.
 
 Options:
   --config FILE   YAML or JSON config file (env VOICEBOT_CONFIG)
@@ -35,16 +39,20 @@ const serve: Command = {
     const config = loadConfig({ file: values.config, overrides: { host: values.host, port: values.port } });
     const log = createRootLogger({ level: config.logLevel, logPii: config.logPii });
     const metrics = new Metrics({ defaultMetrics: true });
+    // One registry: the agents API marks agents ready/away; sessions and dialers hand calls to them.
+    const agents = new AgentRegistry(config.agents);
+    const agentRoutes = agentsApi(agents, { token: config.campaigns.adminToken });
     // With `routes`, calls run dialog sessions; unrouted calls and 'skeleton' go to the skeleton.
     const routed = config.routes.length
       ? await createRoutedSessionHandler({
           config,
           log,
           metrics,
+          agents,
           fallback: createEchoMenuHandler({ log, createVad: defaultSkeletonVad }),
         })
       : undefined;
-    const campaigns = config.campaigns.adminToken ? await startCampaigns(config, log, metrics) : null;
+    const campaigns = config.campaigns.adminToken ? await startCampaigns(config, log, metrics, agents) : null;
     const inbound =
       routed?.handler ?? (campaigns ? createEchoMenuHandler({ log, createVad: defaultSkeletonVad }) : null);
     const engine = await startEngine({
@@ -56,13 +64,9 @@ const serve: Command = {
         : inbound
           ? { handler: inbound }
           : {}),
-      ...(campaigns
-        ? {
-            routes: [campaigns.host.route],
-            // A variable, not a literal: campaignRoutes also takes the onControl hook.
-            campaigns: campaigns.api,
-          }
-        : {}),
+      routes: campaigns ? [agentRoutes, campaigns.host.route] : [agentRoutes],
+      // A variable, not a literal: campaignRoutes also takes the onControl hook.
+      ...(campaigns ? { campaigns: campaigns.api } : {}),
     });
     await campaigns?.host.attach(engine);
     await new Promise<void>((resolve) => {
@@ -91,6 +95,7 @@ async function startCampaigns(
   config: ReturnType<typeof loadConfig>,
   log: ReturnType<typeof createRootLogger>,
   metrics: Metrics,
+  agents: AgentRegistry,
 ) {
   const [{ OutboundRegistry }, { DialerHost: Host }, store] = await Promise.all([
     import('../../../telephony/carriers/outbound-registry.ts'),
@@ -98,7 +103,7 @@ async function startCampaigns(
     openCampaignStore(config),
   ]);
   const registry = new OutboundRegistry();
-  const host: DialerHost = new Host({ store, config, registry, log, metrics });
+  const host: DialerHost = new Host({ store, config, registry, log, metrics, agents });
   const api = { store, adminToken: config.campaigns.adminToken, onControl: host.onControl };
   return { registry, host, store, api };
 }

@@ -4,6 +4,7 @@
  * ring time with SIP-style codes; an answered call is a real audio call: a SimCaller connects to
  * the engine's /raw (or /twilio) endpoint with `direction: outbound` and the attempt id, the
  * engine's OutboundRegistry hands the resulting leg to originate(), and the persona speaks.
+ * The carrier also plays the platform's switch for the bot's transfers (sim-transfer.ts).
  */
 
 import { VoicebotError } from '../../../engine/errors.ts';
@@ -23,6 +24,7 @@ import { validateOriginate } from '../validate.ts';
 import { runCallee, SpeechCache } from './callee.ts';
 import { drawOutcome, type Persona, pickPersona } from './persona.ts';
 import { hash32, rngFor } from './rng.ts';
+import { routeTransfers, type SimTransfer } from './sim-transfer.ts';
 
 export interface SimCarrierOptions {
   /** The engine's base URL, http://127.0.0.1:port. */
@@ -39,6 +41,8 @@ export interface SimCarrierOptions {
   ringTimeScale?: number;
   /** How long an answered call may take to open its media stream (default 5000). */
   mediaTimeoutMs?: number;
+  /** Sees each transfer the bot asks for (raw protocol), routed or refused. */
+  onTransfer?: (t: SimTransfer) => void;
   log?: Logger;
 }
 
@@ -66,6 +70,7 @@ export class SimCarrier implements Carrier {
   private readonly pacer = new Pacer();
   private readonly closing = new AbortController();
   private readonly callees = new Set<Promise<void>>();
+  private readonly transferLog: SimTransfer[] = [];
   private active = 0;
 
   constructor(options: SimCarrierOptions) {
@@ -167,6 +172,11 @@ export class SimCarrier implements Carrier {
         campaignId: request.campaignId,
       },
       ...(token ? { token } : {}),
+      transferAnswer: null, // answered by routeTransfers below, as the platform
+    });
+    routeTransfers(caller, { attemptId: request.attemptId, providerCallId }, (t) => {
+      this.transferLog.push(t);
+      this.opts.onTransfer?.(t);
     });
     try {
       await caller.connect();
@@ -219,6 +229,11 @@ export class SimCarrier implements Carrier {
       providerCallId,
       ringMs: Math.round(performance.now() - started),
     };
+  }
+
+  /** Every transfer the bot asked for so far, in order. */
+  transfers(): readonly SimTransfer[] {
+    return [...this.transferLog];
   }
 
   /** Calls still up (ringing or answered). */
