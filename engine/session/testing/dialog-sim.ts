@@ -1,0 +1,361 @@
+/**
+ * One simulated call at the dialog level, in simulated time: the voice-order dialog and the
+ * session's own turn-taking machine (turn-machine.ts) on one SimulatedClock, joined the way
+ * CallSession joins them, with the media modelled instead of streamed: a prompt plays for a time
+ * computed from its words and rate, the caller's speech becomes VAD edges (onset and hangover
+ * delays of the WebRTC VAD) and, on each recognizer flush, the words spoken since the listen
+ * through an ASR error model, then the real deterministic NLU. A call of minutes runs in
+ * milliseconds, so hundreds of seeded calls per persona take seconds.
+ */
+import { type AnyActorRef, type AnyStateMachine, createActor, SimulatedClock } from 'xstate';
+import type { DialogCommand, DialogEvent, ListenCommand, SayCommand } from '../../../dialogs/contract.ts';
+import type { Catalog } from '../../../dialogs/nlu/catalog.ts';
+import { DeterministicNlu } from '../../../dialogs/nlu/deterministic-nlu.ts';
+import { createVoiceOrderDialog } from '../../../dialogs/voice-order/machine.ts';
+import { SESSION_PHRASES } from '../session.ts';
+import { type TurnTimings, turnMachine } from '../turn-machine.ts';
+import { type AsrErrorRates, applyAsrErrors } from './asr-errors.ts';
+import type { CallerAction, PersonaCaller, Verdict } from './personas.ts';
+
+export interface SimCallOptions {
+  caller: PersonaCaller;
+  catalog: Catalog;
+  rng: () => number;
+  asrErrors: AsrErrorRates;
+  timings?: Partial<TurnTimings>;
+  /** Chance that an agent is free when the dialog transfers (default 1). */
+  agentFree?: number;
+  /** VAD decision delays: speech start after onset, speech end after the last word. */
+  vadOnsetMs?: number;
+  vadHangoverMs?: number;
+  /** Recognizer final after a flush. */
+  asrLatencyMs?: number;
+  /** The recognizer's own endpoint: a final this long after the last word (pocketsphinx does). */
+  asrEndpointMs?: number;
+  /** Give up (a stuck call) after this much simulated time. Default 20 min. */
+  maxCallMs?: number;
+  /** Voice-order dialog input (elderly mode, no-input timeout); default: the dialog's own. */
+  dialogInput?: Record<string, unknown>;
+  /** Another build of the voice-order dialog (services already provided); default: the shipped one. */
+  machine?: AnyStateMachine;
+}
+
+export interface SimCallResult {
+  verdict: Verdict;
+  outcome?: { status: string; slots: Record<string, unknown> };
+  simMs: number;
+  /** Caller turns taken (utterances and key entries). */
+  turns: number;
+  bargeIns: number;
+  transcript: string[];
+}
+
+/** Spoken words per second at tempo 1 (espeak-ng's default 175 wpm is about 2.9). */
+const WORDS_PER_S = 2.6;
+/** Prompt characters per second at rate 1. */
+const CHARS_PER_S = 15;
+const INTERNAL = 'session:';
+
+interface Word {
+  text: string;
+  endAt: number;
+}
+
+export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
+  const clock = new SimulatedClock();
+  const nlu = new DeterministicNlu();
+  const { caller, catalog, rng } = o;
+  const vadOnsetMs = o.vadOnsetMs ?? 150;
+  const vadHangoverMs = o.vadHangoverMs ?? 500;
+  const asrLatencyMs = o.asrLatencyMs ?? 150;
+  const asrEndpointMs = o.asrEndpointMs ?? 600;
+  const transcript: string[] = [];
+  const log = (line: string) => transcript.push(`${(clock.now() / 1000).toFixed(1)} ${line}`);
+  let outcome: SimCallResult['outcome'];
+  let ended = false;
+  let turns = 0;
+  let bargeIns = 0;
+  const dialog = createActor(
+    o.machine ??
+      createVoiceOrderDialog(
+        { catalog },
+        {
+          lookupAddress: async (id) => (id === caller.plan.from ? caller.plan.registeredAddress : null),
+          submitOrder: async () => ({ orderId: 'A1' }),
+        },
+      ),
+    { clock, input: o.dialogInput ?? {} },
+  );
+  const toDialog = (e: DialogEvent) => {
+    if (!ended || e.type === 'call.hangup') dialog.send(e);
+  };
+
+  // ---- playback: one prompt at a time, played for a time computed from its words ----------
+  type Playing = { cmd: SayCommand; startAt: number; endAt: number; timer: unknown };
+  const queue: SayCommand[] = [];
+  let playing: Playing | null = null;
+  let drained: (() => void)[] = [];
+  const promptMs = (cmd: SayCommand) => 300 + (cmd.text.length * 1000) / (CHARS_PER_S * (cmd.rate ?? 1));
+  const startNext = () => {
+    const cmd = queue.shift();
+    if (!cmd) {
+      playing = null;
+      for (const f of drained.splice(0)) f();
+      return;
+    }
+    const now = clock.now();
+    const ms = promptMs(cmd);
+    const timer = clock.setTimeout(() => {
+      playing = null;
+      turn.send({ type: 'bot.played', promptId: cmd.promptId });
+      startNext();
+    }, ms);
+    playing = { cmd, startAt: now, endAt: now + ms, timer };
+    log(`bot ${cmd.promptId}: ${cmd.text}`);
+    if (!cmd.promptId.startsWith(INTERNAL)) onPromptStart(playing);
+    else if (lastSaid) {
+      // "Sorry, please go on.": the caller says it again.
+      const again = lastSaid;
+      clock.setTimeout(() => act({ kind: 'say', when: 'after', delayMs: 0, ...again }), ms + 500);
+    }
+  };
+  const whenDrained = (f: () => void) => (playing || queue.length ? drained.push(f) : f());
+  const flushPlayback = () => {
+    if (playing) {
+      clock.clearTimeout(playing.timer as number);
+      log(`bot cut at ${Math.round(clock.now() - playing.startAt)} ms`);
+    }
+    playing = null;
+    queue.length = 0;
+    const waiting = drained;
+    drained = [];
+    for (const f of waiting) f();
+  };
+  const say = (cmd: SayCommand) => {
+    turn.send({ type: 'bot.say', promptId: cmd.promptId, bargeIn: cmd.bargeIn });
+    queue.push(cmd);
+    if (!playing) startNext();
+  };
+
+  // ---- the caller's speech: words on the timeline, VAD edges, recognizer finals ------------
+  let words: Word[] = [];
+  let streamFrom = 0;
+  let lastSaid: { text: string; tempo: number } | null = null;
+  let vadSpeaking = false;
+  let vadEndTimer: unknown = null;
+  let asrEndTimer: unknown = null;
+  let spokeSinceFinal = false;
+  let pending: unknown = null;
+  let listen: ListenCommand | null = null;
+  /** The last dialog node (not a built-in one) that spoke: where a failed call went wrong. */
+  let lastNode = '';
+
+  const speak = (text: string, tempo: number, pause?: { atWord: number; ms: number }) => {
+    turns++;
+    const wordMs = 1000 / (WORDS_PER_S * tempo);
+    let t = clock.now();
+    const list = text.split(' ');
+    const segments: [number, number][] = [[t, t]];
+    list.forEach((w, i) => {
+      if (pause && i === pause.atWord) {
+        t += pause.ms;
+        segments.push([t, t]);
+      }
+      t += wordMs;
+      words.push({ text: w, endAt: t });
+      segments.at(-1)![1] = t;
+    });
+    log(`caller says "${text}"`);
+    lastSaid = { text, tempo };
+    for (const [from, to] of segments) {
+      // Speech resets the VAD's hangover at once; the start is decided vadOnsetMs later.
+      clock.setTimeout(() => {
+        if (asrEndTimer !== null) clock.clearTimeout(asrEndTimer as number);
+        if (vadEndTimer !== null) clock.clearTimeout(vadEndTimer as number);
+        vadEndTimer = null;
+        clock.setTimeout(() => {
+          if (vadSpeaking || ended) return;
+          vadSpeaking = true;
+          spokeSinceFinal = true;
+          turn.send({ type: 'vad.start' });
+        }, vadOnsetMs);
+      }, from - clock.now());
+      clock.setTimeout(() => {
+        asrEndTimer = clock.setTimeout(flushAsr, asrEndpointMs);
+        vadEndTimer = clock.setTimeout(() => {
+          vadEndTimer = null;
+          if (!vadSpeaking || ended) return;
+          vadSpeaking = false;
+          turn.send({ type: 'vad.end' });
+        }, vadHangoverMs);
+      }, to - clock.now());
+    }
+  };
+
+  const flushAsr = () => {
+    const now = clock.now();
+    const heard = words.filter((w) => w.endAt > streamFrom && w.endAt <= now);
+    words = words.filter((w) => w.endAt > now);
+    if (heard.length === 0 || !spokeSinceFinal) return;
+    const text = applyAsrErrors(heard.map((w) => w.text).join(' '), o.asrErrors, rng);
+    const stream = streamFrom;
+    clock.setTimeout(() => {
+      if (ended || stream !== streamFrom) return;
+      spokeSinceFinal = vadSpeaking;
+      turn.send({ type: 'asr.text', text });
+    }, asrLatencyMs);
+  };
+
+  const act = (a: CallerAction) => {
+    if (ended) return;
+    const busyFor = (words.at(-1)?.endAt ?? 0) - clock.now();
+    if (busyFor > 0) {
+      // One mouth: what the caller meant to say next waits until they have finished.
+      clock.setTimeout(() => act(a), busyFor + 300);
+      return;
+    }
+    if (a.kind === 'say') speak(a.text, a.tempo, a.pause);
+    else if (a.kind === 'keys') {
+      turns++;
+      log(`caller keys ${a.digits}`);
+      [...a.digits].forEach((digit, i) => {
+        clock.setTimeout(() => {
+          if (!ended) turn.send({ type: 'dtmf', digit });
+        }, i * 250);
+      });
+    }
+  };
+  const onPromptStart = (p: Playing) => {
+    const node = p.cmd.promptId.split('#')[0] ?? '';
+    if (!node.startsWith('_')) lastNode = node;
+    // A caller still talking when the bot starts a prompt takes what they are saying as the
+    // answer: they finish and wait (the bot re-asks if it did not get it).
+    if ((words.at(-1)?.endAt ?? 0) > clock.now()) return;
+    const a = caller.react({ node, text: p.cmd.text });
+    if (a.kind === 'none') return;
+    if (pending !== null) clock.clearTimeout(pending as number);
+    const at =
+      a.when === 'during' && a.delayMs < p.endAt - p.startAt ? p.startAt + a.delayMs : p.endAt + a.delayMs;
+    pending = clock.setTimeout(
+      () => {
+        pending = null;
+        act(a);
+      },
+      Math.max(0, at - clock.now()),
+    );
+  };
+
+  // ---- the session's effects for the turn machine ----------------------------------------
+  const promptDone = (promptId: string, interrupted: boolean) => {
+    if (!promptId.startsWith(INTERNAL)) toDialog({ type: 'prompt.done', promptId, interrupted });
+  };
+  const turn = createActor(
+    turnMachine.provide({
+      actions: {
+        clearPlayback: () => flushPlayback(),
+        reportInterrupted: (_, p) => {
+          for (const q of p.prompts) promptDone(q.promptId, true);
+        },
+        reportPlayed: (_, p) => promptDone(p.promptId, false),
+        deliverWords: (_, p) => {
+          log(`heard "${p.text}"`);
+          const parsed = nlu.parse(p.text, {
+            language: 'en-US',
+            expected: listen?.expected ?? 'free',
+            catalog,
+            now: new Date(),
+          });
+          toDialog({ type: 'user.said', text: p.text, confidence: 0.9, nlu: parsed });
+        },
+        deliverDtmf: (_, p) => toDialog({ type: 'user.dtmf', digit: p.digit }),
+        reportSpeechStart: () => toDialog({ type: 'user.speech_start' }),
+        bargedIn: () => {
+          bargeIns++;
+        },
+        flushAsr: () => flushAsr(),
+        noiseReprompt: () =>
+          say({
+            type: 'say',
+            promptId: `${INTERNAL}noise`,
+            text: SESSION_PHRASES['en-US'].noise,
+            bargeIn: 'always',
+          }),
+        maxDuration: () => end('max-duration'),
+      },
+    }),
+    { clock, input: { timings: o.timings ?? {} } },
+  );
+
+  const end = (why: string) => {
+    if (ended) return;
+    log(`call ends: ${why}`);
+    if (dialog.getSnapshot().status === 'active') toDialog({ type: 'call.hangup' });
+    ended = true;
+    turn.stop();
+    dialog.stop();
+  };
+
+  const onCommand = (cmd: DialogCommand) => {
+    if (ended) return;
+    switch (cmd.type) {
+      case 'say':
+        say(cmd);
+        return;
+      case 'listen':
+        listen = cmd;
+        streamFrom = clock.now();
+        turn.send({
+          type: 'listen',
+          ...(cmd.endpointSilenceMs ? { endpointSilenceMs: cmd.endpointSilenceMs } : {}),
+        });
+        return;
+      case 'transfer':
+        whenDrained(() =>
+          clock.setTimeout(() => {
+            const ok = rng() < (o.agentFree ?? 1);
+            log(`transfer ${ok ? 'done' : 'no agent'}`);
+            toDialog(ok ? { type: 'transfer.done', ok } : { type: 'transfer.done', ok, reason: 'no-agent' });
+            if (ok) end('transferred');
+          }, 300),
+        );
+        return;
+      case 'hangup':
+        whenDrained(() => end(`bot hung up (${cmd.reason})`));
+        return;
+      case 'outcome':
+        outcome = { status: cmd.status, slots: cmd.slots };
+        return;
+      case 'stop_prompt':
+        turn.send({ type: 'bot.stop' });
+        return;
+    }
+  };
+  for (const type of ['say', 'listen', 'transfer', 'hangup', 'outcome', 'stop_prompt'] as const) {
+    dialog.on(type, (cmd) => onCommand(cmd as DialogCommand));
+  }
+
+  turn.start();
+  dialog.start();
+  dialog.send({
+    type: 'call.started',
+    call: { callId: 'sim', direction: 'inbound', language: 'en-US', parameters: {}, from: caller.plan.from },
+  });
+  const maxMs = o.maxCallMs ?? 20 * 60_000;
+  while (!ended && clock.now() < maxMs) {
+    clock.increment(10);
+    // The dialog's tasks (address lookup, order submission) are promises: let them settle.
+    if (Object.keys((dialog.getSnapshot() as { children: Record<string, AnyActorRef> }).children).length > 0)
+      await new Promise((r) => setImmediate(r));
+  }
+  if (!ended) end('stuck: time limit');
+  const verdict = caller.judge(outcome);
+  if (!verdict.ok) verdict.why = `${verdict.why} @${lastNode}`;
+  return {
+    verdict,
+    ...(outcome ? { outcome } : {}),
+    simMs: clock.now(),
+    turns,
+    bargeIns,
+    transcript,
+  };
+}
