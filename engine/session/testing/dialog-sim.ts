@@ -4,10 +4,12 @@
  * CallSession joins them, with the media modelled instead of streamed: a prompt plays for a time
  * computed from its words and rate, the caller's speech becomes VAD edges (onset and hangover
  * delays of the WebRTC VAD) and, on each recognizer flush, the words spoken since the listen
- * through an ASR error model, then the real deterministic NLU. A call of minutes runs in
- * milliseconds, so hundreds of seeded calls per persona take seconds.
+ * through an ASR error model and the listen's grammar, if it sends one (out-of-grammar words
+ * come back empty, as from a grammar-mode recognizer), then the real deterministic NLU. A call
+ * of minutes runs in milliseconds, so hundreds of seeded calls per persona take seconds.
  */
 import { type AnyActorRef, type AnyStateMachine, createActor, SimulatedClock } from 'xstate';
+import { matchesGrammar } from '../../../asr-tts/grammar.ts';
 import type { DialogCommand, DialogEvent, ListenCommand, SayCommand } from '../../../dialogs/contract.ts';
 import type { Catalog } from '../../../dialogs/nlu/catalog.ts';
 import { DeterministicNlu } from '../../../dialogs/nlu/deterministic-nlu.ts';
@@ -197,7 +199,9 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     const heard = words.filter((w) => w.endAt > streamFrom && w.endAt <= now);
     words = words.filter((w) => w.endAt > now);
     if (heard.length === 0 || !spokeSinceFinal) return;
-    const text = applyAsrErrors(heard.map((w) => w.text).join(' '), o.asrErrors, rng);
+    let text = applyAsrErrors(heard.map((w) => w.text).join(' '), o.asrErrors, rng);
+    // A grammar-mode recognizer (pocketsphinx) returns only what the listen's grammar allows.
+    if (listen?.grammar && !matchesGrammar(listen.grammar, text)) text = '';
     const stream = streamFrom;
     clock.setTimeout(() => {
       if (ended || stream !== streamFrom) return;
