@@ -158,11 +158,26 @@ export async function runAudio(o: AudioOptions): Promise<void> {
       ok: verdict.ok,
       why: verdict.ok ? verdict.why : `${verdict.why} @${lastNode}`,
       seconds: (performance.now() - t0) / 1000,
-      transcript: (rec?.transcript ?? []).map((t) =>
-        t.side === 'bot'
-          ? `bot ${t.promptId}`
-          : `caller ${t.source}: "${t.text || `(ignored: ${t.ignored})`}"`,
-      ),
+      transcript: [
+        ...(rec?.transcript ?? []).map((t): [number, string] => [
+          t.atMs,
+          t.side === 'bot'
+            ? `bot ${t.promptId}: ${(t.text ?? '').slice(0, 70)}`
+            : `  heard (${t.source}): "${t.text || `(ignored: ${t.ignored})`}"`,
+        ]),
+        ...c.events
+          .filter(
+            (e) => (e.type === 'caller.speech.start' && e.label !== 'again') || e.type === 'caller.dtmf',
+          )
+          .map((e): [number, string] => [
+            e.atMs,
+            e.type === 'caller.dtmf'
+              ? `  caller key ${String(e.digit)}`
+              : `  caller says "${String(e.label)}"`,
+          ]),
+      ]
+        .sort((a, b) => a[0] - b[0])
+        .map(([at, line]) => `${(at / 1000).toFixed(1)} ${line}`),
     };
   }
 
