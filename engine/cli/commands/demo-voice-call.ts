@@ -18,6 +18,8 @@ export interface HeardPrompt {
 
 /** Audio quieter than this long after a prompt means the caller has heard it out. */
 const QUIET_MS = 400;
+/** Samples below this (about -40 dBFS) are silence at the end of an utterance. */
+const SILENT = 300;
 
 export class DemoCall {
   private seenBotLines = 0;
@@ -105,9 +107,12 @@ export class DemoCall {
 
   /** Speaks `text` (espeak-ng at `wpm` words a minute, through G.711); resolves once sent. */
   say(text: string, wpm = 130): Promise<void> {
-    // No padding after the words: the caller's speech end is the end of its voice (the line
-    // carries silence between utterances anyway), so response times start there.
-    return this.caller.play(phoneChannel(speak(text, 'en-us', wpm)), text);
+    const voice = phoneChannel(speak(text, 'en-us', wpm));
+    // espeak-ng ends with silence of its own: cut it, so that the caller's speech end (where
+    // response times start) is the end of its voice; the line carries silence between words.
+    let end = voice.length;
+    while (end > 0 && Math.abs(voice[end - 1]!) < SILENT) end--;
+    return this.caller.play(voice.subarray(0, Math.min(voice.length, end + 8 * 50)), text);
   }
 
   /** Waits for a call record event of `type` after the caller-clock time `afterMs`. */

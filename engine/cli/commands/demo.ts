@@ -18,17 +18,20 @@ recognizer heard and what the NLU made of it, barge-ins, marks, latencies), then
 Scenarios:
   voice-order  (default) the voice-ordering IVR with the embedded speech engines (espeak-ng,
                pocketsphinx, WebRTC VAD, deterministic NLU): an elderly customer hears the
-               greeting, orders two pizzas by voice over the keypad instructions (barge-in),
-               asks to repeat the read-back, confirms it, says "that's all", confirms the
-               order and the registered address, hears goodbye. The summary shows the order
+               greeting, orders two pizzas by voice, interrupts the read-back to ask for a
+               repeat (barge-in), confirms it, says "that's all", confirms the order and the
+               registered address, hears goodbye. The summary shows the order
                as the order sink stored it and where the call record and recording are.
   human        the customer asks for a person by voice and is transferred to the agent
-               (the raw protocol, whose peer performs transfers).
+               (raw only: the raw peer performs transfers).
   skeleton     the walking skeleton (echo / keypad menu): keypresses, echo of the caller's
                speech, barge-in, digits read back, goodbye.
 
 Options:
-  --protocol P   twilio (Twilio Media Streams, mu-law 8 kHz; default) or raw (L16 8 kHz)
+  --protocol P   raw (L16 8 kHz, jambonz-style: carries the caller's number, so the voice
+                 order finds the registered address; default) or twilio (Twilio Media Streams,
+                 mu-law 8 kHz, marks; no caller number: the caller speaks its address;
+                 default for skeleton)
   --out DIR      where orders.jsonl, calls/<callId>.json and .wav and the caller's recording go
                  (default: a new folder in the temp folder)
   --record PATH  where to write what the caller heard (default: DIR/caller-heard.wav)
@@ -64,7 +67,7 @@ const demo: Command = {
     if (!SCENARIO_NAMES.includes(scenario)) {
       return fail(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}, got "${values.scenario}"`);
     }
-    const protocol = (values.protocol ?? (scenario === 'human' ? 'raw' : 'twilio')) as SimProtocol;
+    const protocol = (values.protocol ?? (scenario === 'skeleton' ? 'twilio' : 'raw')) as SimProtocol;
     if (protocol !== 'twilio' && protocol !== 'raw') {
       return fail(`--protocol must be twilio or raw, got "${values.protocol}"`);
     }
