@@ -4,6 +4,7 @@ import { type Engine, startEngine } from '../../engine/engine.ts';
 import { mintToken } from '../auth/hmac-token.ts';
 import type { CallLeg, DtmfEvent, HangupEvent, MarkEvent } from '../call-leg.ts';
 import { Peer, TEST_SECRET, testConfig, twilioStart } from './testing/peer.ts';
+import { partyNumbers } from './twilio-call.ts';
 
 /** Leg semantics on the wire: marks, clear, hang-up and transfer, per protocol. */
 
@@ -53,6 +54,19 @@ const pcm = (ms: number, rate: 8000 | 16000, value = 100) => ({
 });
 
 describe('twilio leg', () => {
+  it("takes the caller's and called numbers from the stream's from/to parameters", async () => {
+    const { e, calls } = await start();
+    const peer = await new Peer(url(e, '/twilio')).open();
+    peer.send(
+      twilioStart('MZn', 'CAn', { customParameters: { From: '+15005550006', to: ' +442071838750 ' } }),
+    );
+    await waitFor(() => calls.length === 1);
+    expect(calls[0]!.leg.info).toMatchObject({ from: '+15005550006', to: '+442071838750' });
+    expect(partyNumbers({ caller: '+1', Called: '' })).toEqual({ from: '+1' });
+    expect(partyNumbers({ tenant: 'acme' })).toEqual({});
+    peer.ws.close();
+  });
+
   it('clear: sends clear, reports sent and queued marks not played at once, ignores late echoes', async () => {
     const { e, calls } = await start();
     const peer = await new Peer(url(e, '/twilio')).open();

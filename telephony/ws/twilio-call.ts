@@ -9,6 +9,17 @@ import { CLOSE } from './close-codes.ts';
 import { type TwilioRestSettings, twilioTransfer } from './twilio-transfer.ts';
 import { WsConnection, type WsConnectionDeps } from './ws-connection.ts';
 
+/**
+ * Twilio's start message carries no phone numbers: the TwiML that opens the stream passes them as
+ * `<Parameter name="from" value="{{From}}"/>` (and `to`). Either spelling, From/from, is taken.
+ */
+export function partyNumbers(params: Readonly<Record<string, string>>): Pick<CallInfo, 'from' | 'to'> {
+  const pick = (...keys: string[]) => keys.map((k) => params[k]?.trim()).find((v) => v);
+  const from = pick('from', 'From', 'caller', 'Caller');
+  const to = pick('to', 'To', 'called', 'Called');
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
 /** Close code for each way a call ends from our side. */
 export function closeCodeFor(event: HangupEvent): number {
   if (event.reason === 'shutdown') return CLOSE.GOING_AWAY;
@@ -144,6 +155,7 @@ export class TwilioConnection extends WsConnection {
           // Calls the dialer places through Twilio say so in a <Parameter name="direction">.
           direction: start.customParameters.direction === 'outbound' ? 'outbound' : 'inbound',
           providerCallId: start.callSid,
+          ...partyNumbers(start.customParameters),
           parameters: start.customParameters,
           sampleRate: 8000,
         };
