@@ -100,7 +100,8 @@ async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller
     from: '+14155550100',
     to: '+15550100002',
     callSid,
-    customParameters: { elderly: 'false' },
+    // Twilio passes caller and called numbers as stream <Parameter>s.
+    customParameters: { elderly: 'false', from: '+14155550100', to: '+15550100002' },
   });
   await c.connect();
   const lines = catalog.items
@@ -141,7 +142,7 @@ async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller
       next++;
     } else if (node === 'anythingElse') text = next < lines.length ? 'yes' : 'no';
     else if (node === 'readBack' || node === 'confirmAddress' || node === 'confirmNewAddress') text = 'yes';
-    // Twilio's start message carries no caller ID, so the registered address is not found.
+    // Asked only when the caller ID has no registered address.
     else if (node === 'askAddress') text = '40 Pine Street apartment 2B';
     if (text === null) continue;
     saying.set(callSid, text);

@@ -85,6 +85,13 @@ export function pick<T>(rng: () => number, list: readonly T[]): T {
   return list[Math.floor(rng() * list.length)]!;
 }
 
+/** Lower-case words without punctuation, for comparing what was said with what was heard. */
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
 const between = (rng: () => number, lo: number, hi: number) => lo + rng() * (hi - lo);
 
 export function makePlan(persona: PersonaName, rng: () => number, catalog: Catalog): CallPlan {
@@ -198,9 +205,7 @@ export class PersonaCaller {
         this.lastAddress = this.plan.address;
         return this.plan.address;
       case 'confirmNewAddress':
-        return text.toLowerCase().includes(this.lastAddress.toLowerCase())
-          ? pick(this.rng, YES)
-          : pick(this.rng, NO);
+        return words(text).includes(words(this.lastAddress)) ? pick(this.rng, YES) : pick(this.rng, NO);
       default:
         return null;
     }
@@ -288,7 +293,7 @@ export class PersonaCaller {
         .join(',');
     if (key(cart) !== key(this.plan.lines)) return { ok: false, why: 'wrong-items' };
     const address = String(outcome?.slots.address ?? '');
-    if (address.toLowerCase() !== this.plan.address.toLowerCase()) return { ok: false, why: 'wrong-address' };
+    if (words(address) !== words(this.plan.address)) return { ok: false, why: 'wrong-address' };
     return { ok: true, why: 'order-placed' };
   }
 }
