@@ -58,6 +58,8 @@ for (const [name, make] of Object.entries(VADS)) {
           const u = utterance(text, { voice, wpm: 160, leadMs: 200, tailMs: 200 });
           const gate = new EchoGate();
           gate.played(bot, 8000, 0);
+          // As in a call, the gate has heard the (silent) line since the bot started talking.
+          for (let t = 0; t < startMs; t += 20) gate.isEcho(new Int16Array(160), t);
           const vad = await make();
           let decided: number | null = null;
           for (let i = 0; i * 160 < u.samples.length && decided === null; i++) {

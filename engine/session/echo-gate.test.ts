@@ -24,13 +24,13 @@ function concat(parts: Int16Array[]): Int16Array {
  */
 async function run(
   bot: Int16Array,
-  opts: { delayMs: number; echoDb: number; caller?: Int16Array; callerAtMs?: number },
+  opts: { delayMs: number; echoDb: number | null; caller?: Int16Array; callerAtMs?: number },
 ) {
   const rate = 8000;
-  const gain = 10 ** (opts.echoDb / 20);
+  const gain = opts.echoDb === null ? 0 : 10 ** (opts.echoDb / 20);
   const total = bot.length + rate;
   const line = new Int16Array(total);
-  const d = (opts.delayMs * rate) / 1000;
+  const d = Math.round((opts.delayMs * rate) / 1000);
   for (let i = 0; i < bot.length; i++) line[i + d] = Math.round((bot[i] ?? 0) * gain);
   if (opts.caller) {
     const at = ((opts.callerAtMs ?? 0) * rate) / 1000;
@@ -62,27 +62,66 @@ describe('echo gate (espeak-ng speech through G.711, WebRTC VAD)', () => {
     clip('en-cancel-my-order-en-us-160'),
   ]);
 
-  it('the bot looped back at -10 dB with 100 ms delay never starts speech; without the gate it does', async () => {
-    const { starts, gate } = await run(bot, { delayMs: 100, echoDb: -10 });
-    expect(starts.raw.length).toBeGreaterThan(0);
-    expect(starts.gated).toEqual([]);
-    expect(gate.state.delayMs).not.toBeNull();
-    expect(Math.abs((gate.state.delayMs ?? 0) - 100)).toBeLessThanOrEqual(40);
-  });
+  const meta = (name: string) =>
+    JSON.parse(readFileSync(new URL(`../../fixtures/speech/set/${name}.json`, import.meta.url), 'utf8')) as {
+      speechStartMs: number;
+    };
+
+  for (const echoDb of [-3, -6, -10]) {
+    for (const delayMs of [40, 100, 200, 300]) {
+      it(`the bot looped back at ${echoDb} dB after ${delayMs} ms never starts speech; without the gate it does`, async () => {
+        const { starts, gate } = await run(bot, { delayMs, echoDb });
+        expect(starts.raw.length).toBeGreaterThan(0);
+        expect(starts.gated).toEqual([]);
+        expect(gate.state.mode).toBe('echo');
+        expect(Math.abs((gate.state.delayMs ?? 0) - delayMs)).toBeLessThanOrEqual(40);
+        expect(Math.abs((gate.state.echoReturnDb ?? 0) - echoDb)).toBeLessThanOrEqual(6);
+      });
+    }
+  }
 
   it('the caller talking over the echo is still heard, within 250 ms of their onset', async () => {
-    const caller = clip('en-talk-to-a-person-en-us-160');
-    const { starts } = await run(bot, { delayMs: 100, echoDb: -10, caller, callerAtMs: 1500 });
-    const meta = JSON.parse(
-      readFileSync(
-        new URL('../../fixtures/speech/set/en-talk-to-a-person-en-us-160.json', import.meta.url),
-        'utf8',
-      ),
-    ) as { speechStartMs: number };
-    const onset = 1500 + meta.speechStartMs;
+    const name = 'en-talk-to-a-person-en-us-160';
+    const { starts } = await run(bot, { delayMs: 100, echoDb: -10, caller: clip(name), callerAtMs: 1500 });
+    const onset = 1500 + meta(name).speechStartMs;
     const first = starts.gated.find((t) => t >= onset - 100);
     expect(first).toBeDefined();
     expect((first ?? 0) - onset).toBeLessThanOrEqual(250);
+  });
+
+  it('no echo on the line: once learned, the caller over a loud prompt is heard as fast as with no gate', async () => {
+    for (const [name, at] of [
+      ['en-talk-to-a-person-en-us-160', 1200],
+      ['en-two-large-pizzas-en-us-160', 2500],
+      ['en-cancel-my-order-en-us-160', 4000],
+    ] as const) {
+      const { starts } = await run(bot, { delayMs: 0, echoDb: null, caller: clip(name), callerAtMs: at });
+      expect(starts.raw.length).toBeGreaterThan(0);
+      expect(starts.gated[0]).toBe(starts.raw[0]);
+    }
+  });
+
+  it('a quiet line under the bot measures no echo (mode clear): nothing is gated', () => {
+    const gate = new EchoGate();
+    gate.played(bot, 8000, 0);
+    const quiet = new Int16Array(160).map((_, i) => (i % 7) - 3);
+    for (let t = 0; t < 1500; t += 20) gate.isEcho(quiet, t);
+    expect(gate.state.mode).toBe('clear');
+    expect(gate.state.echoReturnDb).toBeLessThan(-30);
+    expect(
+      gate.isEcho(
+        bot.subarray(12000, 12160).map((v) => v >> 4),
+        1500,
+      ),
+    ).toBe(false);
+  });
+
+  it('learning: bot audio the gate has not heard the line through yet is taken as possible echo', () => {
+    const gate = new EchoGate();
+    gate.played(bot, 8000, 0);
+    const loud = bot.subarray(4000, 4160);
+    expect(gate.isEcho(loud, 500)).toBe(true);
+    expect(gate.state.mode).toBe('learning');
   });
 
   it('nothing is gated when the bot is silent', () => {

@@ -1,11 +1,21 @@
 /**
  * Echo gate: keeps the bot's own voice, leaking back from the caller's phone (speakerphone,
- * hybrid echo), from looking like caller speech. The bot's outgoing audio is the reference:
- * its energy per 20 ms block is kept on the wall-clock timeline of when it plays. An incoming
- * frame is echo when its energy is no more than the echo return (default -6 dB) of the loudest
- * reference block around "now minus the echo delay". The delay is measured by
- * cross-correlating the incoming and outgoing energy envelopes while the bot talks; until a
- * clear peak is found, the whole 0..maxDelayMs window is used. Pure: no I/O, times are given.
+ * hybrid echo), from looking like caller speech, without eating the caller's own speech. The
+ * bot's outgoing audio is the reference: its energy per 20 ms block is kept on the wall-clock
+ * timeline of when it plays. While the bot talks the gate measures the echo path:
+ *
+ * - echo return: how loud the line is under the bot, as a power ratio to the loudest reference
+ *   block in the 0..maxDelay window (80th percentile over the last ~4 s of bot talk: echo
+ *   follows the bot, so it sets the upper part; a caller who talks over it for a moment does not);
+ * - delay: cross-correlation of the incoming and outgoing log-energy envelopes (a clear peak;
+ *   reported, the window stays 0..maxDelay so a drifting delay cannot let echo through).
+ *
+ * A frame is echo when its power is at most echo return x `marginRatio` (+6 dB) of the loudest
+ * reference block in the window. A quiet line (no echo) measures an echo return far below
+ * speech, so the caller passes from their first syllable. Until `learnMs` of bot talk has been
+ * heard through, nothing is measured and any frame within `learningRatio` (0 dB) of the
+ * reference counts as echo (the bot must not interrupt itself at the start of a call). Pure:
+ * no I/O, times are given.
  */
 
 const BLOCK_MS = 20;
@@ -13,21 +23,25 @@ const BLOCK_MS = 20;
 export interface EchoGateOptions {
   /** Longest echo delay considered (default 600 ms). */
   maxDelayMs?: number;
-  /** Loudest echo, as a power ratio to the reference, still treated as echo (default 0.25 = -6 dB). */
-  maxEchoPowerRatio?: number;
   /** Reference blocks quieter than this mean power (sample units squared) are silence (default 100^2). */
   silencePower?: number;
-  /**
-   * Double talk: once a frame is louder than the echo can explain, the caller is talking; the
-   * next frames pass for this long (default 0: off; a hold also lets echo through after a
-   * loud caller frame, and the VAD's own hangover already bridges syllables).
-   */
-  holdMs?: number;
+  /** Bot talk heard through before the measurement is trusted (default 600 ms). */
+  learnMs?: number;
+  /** While learning: echo = at most this ratio of the loudest reference in the window (default 1: 0 dB). */
+  learningRatio?: number;
+  /** Measured echo return x this still counts as echo (default 4: +6 dB). */
+  marginRatio?: number;
 }
 
+export type EchoGateMode = 'learning' | 'echo' | 'clear';
+
 export interface EchoGateState {
+  /** learning; echo (an echo measured: frames it explains are gated); clear (the line is quiet under the bot). */
+  mode: EchoGateMode;
   /** Measured delay in ms, or null while unknown. */
   delayMs: number | null;
+  /** Measured echo return in dB (line power under the bot / loudest bot block), null while learning. */
+  echoReturnDb: number | null;
   echoFrames: number;
 }
 
@@ -41,30 +55,51 @@ function power(samples: Int16Array): number {
   return sum / samples.length;
 }
 
+/** Blocks of history for the delay (~2 s) and the echo return (~4 s). */
+const SPAN = 100;
+const LEVEL_SPAN = 200;
+/** Echo return below this (-30 dB) is a quiet line: mode `clear`. */
+const CLEAR_RATIO = 0.001;
+/** Bot talk (blocks) before the echo return is measured at all. */
+const MIN_TALK_BLOCKS = 15;
+
 export class EchoGate {
   private readonly maxDelayBlocks: number;
-  private readonly ratio: number;
   private readonly silence: number;
+  private readonly learnBlocks: number;
+  private readonly learningRatio: number;
+  private readonly margin: number;
   /** Reference power by block index (wall ms / 20). */
   private readonly out = new Map<number, number>();
   /** Incoming power by block index. */
   private readonly inp = new Map<number, number>();
+  /** Incoming / loudest reference in the window, for the blocks the bot was talking. */
+  private readonly levels: number[] = [];
   private delayBlocks: number | null = null;
-  private readonly holdMs: number;
-  private passUntil = Number.NEGATIVE_INFINITY;
+  private echoRatio: number | null = null;
+  private learned = 0;
   private sinceEstimate = 0;
   echoFrames = 0;
 
   constructor(options: EchoGateOptions = {}) {
     this.maxDelayBlocks = Math.ceil((options.maxDelayMs ?? 600) / BLOCK_MS);
-    this.ratio = options.maxEchoPowerRatio ?? 0.25;
     this.silence = options.silencePower ?? 100 * 100;
-    this.holdMs = options.holdMs ?? 0;
+    this.learnBlocks = Math.ceil((options.learnMs ?? 600) / BLOCK_MS);
+    this.learningRatio = options.learningRatio ?? 1;
+    this.margin = options.marginRatio ?? 4;
+  }
+
+  get mode(): EchoGateMode {
+    if (this.learned < this.learnBlocks || this.echoRatio === null) return 'learning';
+    return this.echoRatio < CLEAR_RATIO ? 'clear' : 'echo';
   }
 
   get state(): EchoGateState {
     return {
+      mode: this.mode,
       delayMs: this.delayBlocks === null ? null : this.delayBlocks * BLOCK_MS,
+      echoReturnDb:
+        this.echoRatio === null ? null : Math.round(10 * Math.log10(this.echoRatio + 1e-9) * 10) / 10,
       echoFrames: this.echoFrames,
     };
   }
@@ -90,30 +125,43 @@ export class EchoGate {
     const p = power(samples);
     this.inp.set(b, p);
     this.prune(b);
-    if (++this.sinceEstimate >= 25) {
+    const ref = this.maxRef(b, 0, this.maxDelayBlocks);
+    if (ref < this.silence) return false;
+    this.learned++;
+    this.levels.push(p / ref);
+    if (this.levels.length > LEVEL_SPAN) this.levels.shift();
+    if (++this.sinceEstimate >= 5) {
       this.sinceEstimate = 0;
-      this.estimateDelay(b);
+      this.estimate(b);
     }
-    let ref = 0;
-    const [lo, hi] =
-      this.delayBlocks === null ? [0, this.maxDelayBlocks] : [this.delayBlocks - 5, this.delayBlocks + 5];
-    for (let lag = Math.max(0, lo); lag <= hi; lag++) ref = Math.max(ref, this.out.get(b - lag) ?? 0);
-    if (ref < this.silence || atMs < this.passUntil) return false;
-    const echo = p <= ref * this.ratio;
+    const ratio = this.mode === 'learning' ? this.learningRatio : (this.echoRatio ?? 0) * this.margin;
+    const echo = p <= ref * ratio;
     if (echo) this.echoFrames++;
-    else this.passUntil = atMs + this.holdMs;
     return echo;
   }
 
+  private maxRef(b: number, lo: number, hi: number): number {
+    let ref = 0;
+    for (let lag = Math.max(0, lo); lag <= hi; lag++) ref = Math.max(ref, this.out.get(b - lag) ?? 0);
+    return ref;
+  }
+
   private prune(now: number): void {
-    const keep = now - 3 * this.maxDelayBlocks - 100;
+    const keep = now - 3 * this.maxDelayBlocks - SPAN;
     for (const b of this.inp.keys()) if (b < keep) this.inp.delete(b);
     for (const b of this.out.keys()) if (b < keep) this.out.delete(b);
   }
 
-  /** Normalised cross-correlation of log energies over the last ~2 s; keeps a clear peak only. */
-  private estimateDelay(now: number): void {
-    const span = 100;
+  private estimate(now: number): void {
+    if (this.levels.length < MIN_TALK_BLOCKS) return;
+    const sorted = [...this.levels].sort((x, y) => x - y);
+    this.echoRatio = sorted[Math.floor(sorted.length * 0.8)] ?? 0;
+    const lag = this.correlate(now);
+    if (lag !== null) this.delayBlocks = lag;
+  }
+
+  /** Normalised cross-correlation of log energies over the last ~2 s; a clear peak only. */
+  private correlate(now: number): number | null {
     const logE = (m: Map<number, number>, b: number): number => Math.log10(1 + (m.get(b) ?? 0));
     let best = -1;
     let bestLag = -1;
@@ -124,7 +172,7 @@ export class EchoGate {
       let sx = 0;
       let sy = 0;
       let n = 0;
-      for (let b = now - span; b <= now; b++) {
+      for (let b = now - SPAN; b <= now; b++) {
         if (!this.inp.has(b) || !this.out.has(b - lag)) continue;
         const x = logE(this.out, b - lag);
         const y = logE(this.inp, b);
@@ -146,6 +194,6 @@ export class EchoGate {
         bestLag = lag;
       }
     }
-    if (best >= 0.6) this.delayBlocks = bestLag;
+    return best >= 0.6 ? bestLag : null;
   }
 }
