@@ -76,8 +76,18 @@ export const configSchema = z
           .int()
           .positive()
           .default(15 * 60_000),
-        minSpeechMs: z.coerce.number().int().min(0).default(300),
-        backchannelMaxMs: z.coerce.number().int().min(0).default(700),
+        minSpeechMs: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(100)
+          .describe('caller speech (from its onset) before the bot pauses its prompt'),
+        backchannelMaxMs: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(700)
+          .describe('caller speech after which the paused prompt is a barge-in without waiting for words'),
         endpointSilenceMs: z.coerce.number().int().min(100).default(700),
         callsDir: z.string().min(1).default('calls').describe('where the file sink writes <callId>.json'),
         recordAudio: boolish.default(false).describe('also write <callId>.wav: caller left, bot right'),

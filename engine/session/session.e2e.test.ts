@@ -269,7 +269,8 @@ describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', 
     await loop;
     c.dtmf('1');
     const rec = await se.record(c.callSid);
-    expect(rec.events.filter((e) => e.type === 'barge_in')).toEqual([]);
+    // Not even paused: the echo gate measured the echo and gates what it explains.
+    expect(rec.events.filter((e) => e.type.startsWith('barge_in'))).toEqual([]);
     expect(rec.transcript.find((t) => t.promptId === 'ask')?.interrupted).toBeUndefined();
     expect(rec.outcome).toEqual({ status: 'keypad', slots: { digit: '1' } });
   }, 25_000);

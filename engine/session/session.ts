@@ -18,7 +18,7 @@ import type { CallRecorder, CallRecordSink } from '../calls/call-record.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { EchoGate } from './echo-gate.ts';
+import { CallerInput } from './caller-input.ts';
 import { Playback } from './playback.ts';
 import { Playout } from './playout.ts';
 import { openRecognizer } from './recognizer.ts';
@@ -68,8 +68,8 @@ export class CallSession {
   private readonly playback: Playback;
   private readonly playout: Playout;
   private readonly transfers: SessionTransfers;
-  private readonly echo = new EchoGate();
-  private vad: Vad | null = null;
+  /** The caller's line through the echo gate to the VAD (once the VAD is made). */
+  private input: CallerInput | null = null;
   private asr: RecognizeStream | null = null;
   private listen: ListenCommand | null = null;
   private lastSpeechEndAt: number | null = null;
@@ -93,6 +93,11 @@ export class CallSession {
     this.recorder = sessionRecorder(leg, spec.name, this.clock, deps.recordAudio ?? false);
     this.playback = new Playback(leg, deps.tts, this.clock, {
       onAudio: (samples, startMs) => this.onBotAudio(samples, startMs),
+      // What was queued will not play: no longer the echo reference, cut from the recording.
+      onCut: () => {
+        this.input?.echo.cleared(this.clock.now());
+        this.recorder.audio?.cut(this.recorder.now());
+      },
       onError: (promptId, code, retryable) => {
         this.log.warn({ promptId, code }, 'synthesis failed');
         this.recorder.event('speech.error', { code, promptId });
@@ -118,7 +123,7 @@ export class CallSession {
 
   /** Runs the call; resolves once it has ended and its record is stored. */
   async run(): Promise<void> {
-    this.vad = await this.deps.createVad(this.leg.info.sampleRate);
+    this.input = new CallerInput(await this.deps.createVad(this.leg.info.sampleRate));
     if (!this.leg.active) {
       this.end('caller');
       return this.done;
@@ -161,15 +166,13 @@ export class CallSession {
     this.recorder.audio?.caller(samples);
     // The recognizer hears the line as it is (gating would cut the caller's syllables during
     // double talk); the VAD hears it echo-gated. Finals count only after VAD speech (readAsr).
-    const rate = this.leg.info.sampleRate;
-    this.asr?.push({ samples, sampleRate: rate, timestampMs });
-    const echo = this.echo.isEcho(samples, this.clock.now());
-    const heard = echo ? new Int16Array(samples.length) : samples;
-    for (const e of this.vad?.process({ samples: heard, sampleRate: rate, timestampMs }) ?? []) {
-      if (e.type === 'vad.speech_start') {
+    const frame = { samples, sampleRate: this.leg.info.sampleRate, timestampMs };
+    this.asr?.push(frame);
+    for (const e of this.input?.push(frame, this.clock.now()) ?? []) {
+      if (e.type === 'start') {
         this.inputSinceListen = true;
         this.spokeSinceFinal = true;
-        this.sendTurn({ type: 'vad.start' });
+        this.sendTurn({ type: 'vad.start', heardMs: e.heardMs });
       } else {
         this.lastSpeechEndAt = this.clock.now();
         this.sendTurn({ type: 'vad.end' });
@@ -178,7 +181,7 @@ export class CallSession {
   }
 
   private onBotAudio(samples: Int16Array, startMs: number): void {
-    this.echo.played(samples, this.leg.info.sampleRate, startMs);
+    this.input?.echo.played(samples, this.leg.info.sampleRate, startMs);
     this.recorder.audio?.bot(samples, startMs - (this.clock.now() - this.recorder.now()));
     if (this.latencyFrom !== null) {
       this.deps.metrics.sessionTurnLatency.observe(Math.max(0, startMs - this.latencyFrom) / 1000);
@@ -188,10 +191,8 @@ export class CallSession {
 
   private onMark(name: string, played: boolean): void {
     if (this.playout.onMark(name)) return;
-    const promptId = this.playback.marks.get(name);
-    if (promptId === undefined) return;
-    this.playback.marks.delete(name);
-    if (played) this.sendTurn({ type: 'bot.played', promptId });
+    const promptId = this.playback.onMark(name, played);
+    if (promptId !== undefined) this.sendTurn({ type: 'bot.played', promptId });
   }
 
   // ---- dialog commands -----------------------------------------------------------------
@@ -248,6 +249,10 @@ export class CallSession {
     this.asr?.close();
     const stream = openRecognizer(this.deps.asr, this.language, cmd);
     this.asr = stream;
+    // The caller is in the middle of an utterance (talking over the prompt): the new recognizer
+    // hears it from its start, so it comes out as one final, not split at this moment.
+    const utterance = this.input?.utterance;
+    if (utterance?.inProgress) for (const f of utterance.held()) stream.push(f);
     void this.readAsr(stream);
   }
 
@@ -261,7 +266,8 @@ export class CallSession {
           this.recorder.event('words.ignored', { why: 'no-speech' });
           continue;
         }
-        this.spokeSinceFinal = this.vad?.speaking ?? false;
+        this.spokeSinceFinal = this.input?.speaking ?? false;
+        this.input?.utterance.finalHeard(this.spokeSinceFinal);
         this.lastConfidence = e.confidence;
         this.sendTurn({ type: 'asr.text', text: e.text });
       } else if (e.type === 'asr.error') {
@@ -286,11 +292,18 @@ export class CallSession {
         bargeIn,
       });
     return {
-      clearPlayback: () => {
-        this.playback.flush();
-        const now = this.clock.now();
-        this.echo.cleared(now);
-        this.recorder.audio?.cut(this.recorder.now());
+      clearPlayback: () => this.playback.flush(),
+      pausePlayback: () => {
+        if (this.playback.isPaused) return;
+        const playedOut = this.playback.pause();
+        const { mode, delayMs, echoReturnDb } = this.input?.echo.state ?? {};
+        this.recorder.event('barge_in.pause', { echo: { mode, delayMs, echoReturnDb } });
+        // Prompts that had played to their end before the cut (their marks went with the clear).
+        for (const promptId of playedOut) this.sendTurn({ type: 'bot.played', promptId });
+      },
+      resumePlayback: () => {
+        this.recorder.event('barge_in.resume');
+        this.playback.resume();
       },
       reportInterrupted: (_: unknown, p: { prompts: { promptId: string }[] }) => {
         for (const { promptId } of p.prompts) {
@@ -317,9 +330,9 @@ export class CallSession {
         this.recorder.heard({ text: '', ignored: p.text, source: 'speech' });
         this.recorder.event('words.ignored', { why: p.why });
       },
-      falseTrigger: (_: unknown, p: { why: string }) => {
-        this.deps.metrics.sessionBargeIns.inc({ result: 'false-trigger' });
-        this.recorder.event('barge_in.rejected', { why: p.why });
+      falseTrigger: (_: unknown, p: { why: string; resumed: boolean }) => {
+        this.deps.metrics.sessionBargeIns.inc({ result: p.resumed ? 'resumed' : 'false-trigger' });
+        this.recorder.event('barge_in.rejected', { why: p.why, resumed: p.resumed });
       },
       bargedIn: (_: unknown, p: { by: string }) => {
         this.deps.metrics.sessionBargeIns.inc({ result: p.by });
@@ -344,7 +357,7 @@ export class CallSession {
   private deliverWords(text: string): void {
     this.inputSinceListen = true;
     // Speech end as the VAD saw it; the recognizer's own endpoint may come first (then: now).
-    const vadEnded = this.vad && !this.vad.speaking && this.lastSpeechEndAt !== null;
+    const vadEnded = this.input && !this.input.speaking && this.lastSpeechEndAt !== null;
     this.latencyFrom = vadEnded ? this.lastSpeechEndAt : this.clock.now();
     const expected = this.listen?.expected ?? 'free';
     const nlu = this.deps.nlu.parse(text, {
@@ -390,7 +403,7 @@ export class CallSession {
     this.playback.close();
     this.asr?.close();
     this.asr = null;
-    this.vad?.close?.();
+    this.input?.close();
     void storeRecord(this.recorder, reason, this.deps.sink, this.log).then(() => this.resolveDone());
   }
 }

@@ -16,6 +16,8 @@ function start(timings: Partial<TurnTimings> = {}) {
   const machine = turnMachine.provide({
     actions: {
       clearPlayback: rec('clearPlayback'),
+      pausePlayback: rec('pausePlayback'),
+      resumePlayback: rec('resumePlayback'),
       reportInterrupted: rec('reportInterrupted'),
       reportPlayed: rec('reportPlayed'),
       deliverWords: rec('deliverWords'),
@@ -41,18 +43,55 @@ function start(timings: Partial<TurnTimings> = {}) {
   return { clock, advance, log, actor, send, names, state };
 }
 
+/** The bot says prompt `p` (barge-in always) and the caller starts talking over it (VAD at 120 ms). */
+function speakOver(t: ReturnType<typeof start>): void {
+  t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
+  t.send({ type: 'vad.start', heardMs: 120 });
+}
+
+/** Paused, then the barge-in confirmed: the prompt is cut and reported interrupted. */
+const PAUSED_THEN_CUT = ['pausePlayback', 'clearPlayback', 'reportInterrupted', 'bargedIn'];
+
 describe('turn machine: barge-in modes', () => {
-  it('always: speech past the backchannel window clears playback and reports the prompt interrupted', () => {
+  it('always: the bot pauses after minSpeechMs of speech; speech past backchannelMaxMs is a barge-in', () => {
     const t = start();
     t.send({ type: 'bot.say', promptId: 'greeting', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
-    t.advance(299);
-    expect(t.names()).not.toContain('clearPlayback');
-    t.advance(451);
-    expect(t.names()).toEqual(['clearPlayback', 'reportInterrupted', 'bargedIn', 'reportSpeechStart']);
-    expect(t.log[1]?.[1]).toEqual({ prompts: [{ promptId: 'greeting', bargeIn: 'always' }] });
+    t.send({ type: 'vad.start', heardMs: 60 });
+    t.advance(30);
+    expect(t.names()).toEqual([]);
+    t.advance(10);
+    expect(t.names()).toEqual(['pausePlayback']);
+    expect(t.state()).toBe('{"speaking":{"held":"talking"}}');
+    t.advance(590);
+    expect(t.names()).toEqual(['pausePlayback']);
+    t.advance(10);
+    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart']);
+    expect(t.log[2]?.[1]).toEqual({ prompts: [{ promptId: 'greeting', bargeIn: 'always' }] });
+    expect(t.log[3]?.[1]).toEqual({ by: 'speech' });
     t.send({ type: 'asr.text', text: 'two apples' });
     expect(t.log.at(-1)).toEqual(['deliverWords', { text: 'two apples' }]);
+    expect(t.state()).toBe('{"listening":"thinking"}');
+  });
+
+  it('a VAD that already heard minSpeechMs when it reports the start pauses the bot at once', () => {
+    const t = start();
+    t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
+    t.send({ type: 'vad.start', heardMs: 130 });
+    expect(t.names()).toEqual(['pausePlayback']);
+    // backchannelMaxMs (700) counts from the onset: 570 ms more.
+    t.advance(560);
+    expect(t.names()).toEqual(['pausePlayback']);
+    t.advance(10);
+    expect(t.names()).toContain('bargedIn');
+  });
+
+  it('paused, real words: the barge-in is confirmed with them (the recognizer was not flushed)', () => {
+    const t = start();
+    speakOver(t);
+    t.advance(300);
+    t.send({ type: 'asr.text', text: 'yes that is right' });
+    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'deliverWords']);
+    expect(t.log[3]?.[1]).toEqual({ by: 'words' });
     expect(t.state()).toBe('{"listening":"thinking"}');
   });
 
@@ -135,29 +174,53 @@ describe('turn machine: barge-in modes', () => {
   });
 });
 
-describe('turn machine: false triggers', () => {
-  it('speech shorter than minSpeechMs is a click, not a barge-in', () => {
+describe('turn machine: false triggers, resume and noise', () => {
+  it('speech shorter than minSpeechMs is a click: the bot never pauses', () => {
     const t = start();
     t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
-    t.advance(150);
+    t.send({ type: 'vad.start', heardMs: 20 });
+    t.advance(50);
     t.send({ type: 'vad.end' });
     t.advance(5000);
-    expect(t.log).toEqual([['falseTrigger', { why: 'too-short' }]]);
+    expect(t.log).toEqual([['falseTrigger', { why: 'too-short', resumed: false }]]);
     expect(t.state()).toBe('{"speaking":"open"}');
   });
 
-  it('a short backchannel ("uh-huh") does not stop the bot', () => {
-    const t = start();
+  it('a backchannel ("uh-huh") pauses the bot, then it resumes; the dialog hears nothing', () => {
+    const t = start({ endpointSilenceMs: 600 });
     t.send({ type: 'bot.say', promptId: 'long', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
-    t.advance(450);
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(300);
     t.send({ type: 'vad.end' });
-    expect(t.names()).toEqual(['flushAsr']);
+    t.advance(300);
+    // No flush before the endpoint: the caller may go on.
+    expect(t.names()).toEqual(['pausePlayback']);
     t.send({ type: 'asr.text', text: 'uh-huh' });
-    t.advance(2000);
-    expect(t.names()).toEqual(['flushAsr', 'ignoreWords', 'falseTrigger']);
-    expect(t.names()).not.toContain('clearPlayback');
+    expect(t.log).toEqual([
+      ['pausePlayback'],
+      ['ignoreWords', { text: 'uh-huh', why: 'backchannel' }],
+      ['falseTrigger', { why: 'backchannel', resumed: true }],
+      ['resumePlayback'],
+    ]);
+    expect(t.state()).toBe('{"speaking":"open"}');
+    t.send({ type: 'bot.played', promptId: 'long' });
+    expect(t.log.at(-1)).toEqual(['reportPlayed', { promptId: 'long' }]);
+  });
+
+  it('a backchannel final that comes while the caller is still talking waits for the end of speech', () => {
+    const t = start({ endpointSilenceMs: 500 });
+    t.send({ type: 'bot.say', promptId: 'long', bargeIn: 'always' });
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(100);
+    t.send({ type: 'asr.text', text: 'yeah' });
+    t.send({ type: 'vad.end' });
+    t.advance(500);
+    expect(t.names()).toEqual(['pausePlayback', 'ignoreWords', 'flushAsr']);
+    t.advance(800);
+    expect(t.log.slice(-2)).toEqual([
+      ['falseTrigger', { why: 'backchannel', resumed: true }],
+      ['resumePlayback'],
+    ]);
   });
 
   it('Mandarin backchannels (嗯, 对对, 好的好的) do not stop the bot', () => {
@@ -167,52 +230,113 @@ describe('turn machine: false triggers', () => {
     expect(t.names()).toEqual(Array(5).fill('ignoreWords'));
   });
 
-  it('short speech whose words are not a backchannel is a barge-in', () => {
+  it('short speech whose words are not a backchannel is a barge-in with those words', () => {
     const t = start();
-    t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
-    t.advance(400);
+    speakOver(t);
+    t.advance(280);
     t.send({ type: 'vad.end' });
+    t.advance(400);
     t.send({ type: 'asr.text', text: 'no' });
-    expect(t.names()).toEqual(['flushAsr', 'clearPlayback', 'reportInterrupted', 'bargedIn', 'deliverWords']);
+    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'deliverWords']);
   });
 
-  it('short speech with no words within finalWaitMs is dismissed', () => {
-    const t = start();
-    t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
-    t.advance(400);
-    t.send({ type: 'vad.end' });
-    t.advance(800);
-    expect(t.log).toEqual([['flushAsr'], ['falseTrigger', { why: 'no-words' }]]);
-  });
-
-  it('a barge-in that turns out to be noise (no words) gets the noise re-prompt', () => {
-    const t = start();
-    t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
-    t.advance(800);
+  it('noise: short speech with no words by the endpoint + finalWaitMs resumes the prompt', () => {
+    const t = start({ endpointSilenceMs: 700 });
+    speakOver(t);
+    t.advance(200);
     t.send({ type: 'vad.end' });
     t.advance(700);
+    expect(t.names()).toEqual(['pausePlayback', 'flushAsr']);
     t.advance(800);
+    expect(t.log.slice(-2)).toEqual([
+      ['falseTrigger', { why: 'no-words', resumed: true }],
+      ['resumePlayback'],
+    ]);
+    expect(t.state()).toBe('{"speaking":"open"}');
+  });
+
+  it('an empty final after short speech resumes at once', () => {
+    const t = start();
+    speakOver(t);
+    t.send({ type: 'vad.end' });
+    t.send({ type: 'asr.text', text: '' });
+    expect(t.names()).toEqual(['pausePlayback', 'falseTrigger', 'resumePlayback']);
+  });
+
+  it('speech resuming after a short gap is the same turn: past backchannelMaxMs it barges in', () => {
+    const t = start();
+    speakOver(t);
+    t.advance(200);
+    t.send({ type: 'vad.end' });
+    t.advance(200);
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(580);
+    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart']);
+  });
+
+  it('a prompt that played to its end before the pause is reported played; then nothing is left to resume', () => {
+    const t = start();
+    speakOver(t);
+    t.send({ type: 'bot.played', promptId: 'p' });
+    expect(t.state()).toBe('{"speaking":{"held":"talking"}}');
+    t.send({ type: 'vad.end' });
+    t.send({ type: 'asr.text', text: 'mm' });
     expect(t.names()).toEqual([
-      'clearPlayback',
-      'reportInterrupted',
-      'bargedIn',
-      'reportSpeechStart',
-      'flushAsr',
-      'noiseReprompt',
+      'pausePlayback',
+      'reportPlayed',
+      'ignoreWords',
+      'falseTrigger',
+      'resumePlayback',
     ]);
     expect(t.state()).toBe('{"listening":"idle"}');
   });
 
-  it('backchannel words after a barge-in also count as noise', () => {
+  it('a confirmed barge-in that turns out to be noise (no words) gets the noise re-prompt', () => {
     const t = start();
-    t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
-    t.send({ type: 'vad.start' });
+    speakOver(t);
+    t.advance(800);
+    t.send({ type: 'vad.end' });
+    t.advance(700);
+    t.advance(800);
+    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart', 'flushAsr', 'noiseReprompt']);
+    expect(t.state()).toBe('{"listening":"idle"}');
+  });
+
+  it('backchannel words after a confirmed barge-in also count as noise', () => {
+    const t = start();
+    speakOver(t);
     t.advance(800);
     t.send({ type: 'asr.text', text: 'mm-hmm' });
     expect(t.names().at(-1)).toBe('noiseReprompt');
+  });
+
+  it('a key while the bot is paused is a barge-in', () => {
+    const t = start();
+    speakOver(t);
+    t.send({ type: 'dtmf', digit: '2' });
+    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'deliverDtmf']);
+  });
+
+  it('never / afterMs: speech over a locked prompt does not pause it', () => {
+    for (const bargeIn of ['never', { afterMs: 2000 }] as const) {
+      const t = start();
+      t.send({ type: 'bot.say', promptId: 'p', bargeIn });
+      t.send({ type: 'vad.start', heardMs: 120 });
+      t.advance(1500);
+      t.send({ type: 'vad.end' });
+      expect(t.names()).toEqual([]);
+    }
+  });
+
+  it('afterMs: once unlocked, speech pauses the prompt as with always', () => {
+    const t = start();
+    t.send({ type: 'bot.say', promptId: 'p', bargeIn: { afterMs: 1000 } });
+    t.advance(1000);
+    t.send({ type: 'vad.start', heardMs: 120 });
+    expect(t.names()).toEqual(['pausePlayback']);
+    t.send({ type: 'vad.end' });
+    t.send({ type: 'asr.text', text: 'okay' });
+    expect(t.names().at(-1)).toBe('resumePlayback');
   });
 });
 
@@ -268,6 +392,11 @@ describe('turn machine: listening', () => {
         t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
         t.send({ type: 'vad.start' });
         t.advance(800);
+      },
+      (t: ReturnType<typeof start>) => {
+        t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
+        t.send({ type: 'vad.start', heardMs: 120 });
+        t.send({ type: 'vad.end' });
       },
     ]) {
       const t = start({ maxCallMs: 10_000 });

@@ -2,25 +2,25 @@
  * Turn-taking: who holds the floor, the bot or the caller. Zero I/O: every effect is a named
  * action the session provides with `.provide()`, every timer a named delay (SimulatedClock in
  * tests). The session feeds it what happened (VAD edges already echo-gated, recognised text,
- * keys, prompts queued and played) and performs what it asks (clear playback and abort
- * synthesis, tell the dialog, flush the recognizer, say the noise re-prompt).
+ * keys, prompts queued and played) and performs what it asks (pause / resume / clear playback,
+ * tell the dialog, flush the recognizer at an endpoint, say the noise re-prompt).
  *
  *   listening.idle --vad.start--> userSpeaking --vad.end--> endpointing --silence--> awaitingFinal
  *   any listening state --asr.text(words)--> thinking (deliverWords)
  *   bot.say --> speaking: gate -> locked (never) | lockedFor (afterMs) | open
- *     open --vad.start--> candidate --minSpeech--> suspect --backchannel window--> bargedIn
- *     candidate/suspect --vad.end--> open (too short) / awaitingWords (a final decides)
- *     words (not a backchannel) while open/candidate/suspect/awaitingWords --> barge-in with them
- *   bargedIn: clear + abort + prompt.done interrupted; no words by the end of the turn --> noise re-prompt
+ *     open --vad.start--> candidate --minSpeech--> held (the bot paused, its place kept)
+ *     held: speech past backchannelMaxMs --> bargedIn; words (not a backchannel) --> barge-in
+ *           with them; speech ended + endpoint + final: a backchannel or nothing --> resume
+ *   bargedIn: prompt.done interrupted; no words by the end of the turn --> noise re-prompt
  */
 import { assign, setup } from 'xstate';
 import type { BargeInMode } from '../../dialogs/contract.ts';
 import { isBackchannel } from './backchannels.ts';
 
 export interface TurnTimings {
-  /** VAD speech needed before a barge-in is considered at all (shorter is a click or a cough). */
+  /** Speech (from its onset) before the bot pauses; shorter is a click or a cough. */
   minSpeechMs: number;
-  /** Speech shorter than this is held until its words show it is not a backchannel. */
+  /** Speech (from its onset) after which the pause is a barge-in without waiting for words. */
   backchannelMaxMs: number;
   /** Silence after speech that ends the caller's turn (a listen command may override it). */
   endpointSilenceMs: number;
@@ -31,7 +31,7 @@ export interface TurnTimings {
 }
 
 export const DEFAULT_TURN_TIMINGS: TurnTimings = {
-  minSpeechMs: 300,
+  minSpeechMs: 100,
   backchannelMaxMs: 700,
   endpointSilenceMs: 700,
   finalWaitMs: 800,
@@ -48,6 +48,10 @@ export interface TurnContext {
   endpointSilenceMs: number;
   /** Prompts queued on the leg, the one playing first. */
   prompts: QueuedPrompt[];
+  /** Speech the VAD had already heard when it reported the start (its own minimum). */
+  heardMs: number;
+  /** A backchannel heard while the bot was paused. */
+  heldWords: string;
 }
 
 export type TurnEvent =
@@ -55,7 +59,7 @@ export type TurnEvent =
   | { type: 'bot.played'; promptId: string }
   | { type: 'bot.stop' }
   | { type: 'listen'; endpointSilenceMs?: number }
-  | { type: 'vad.start' }
+  | { type: 'vad.start'; heardMs?: number }
   | { type: 'vad.end' }
   | { type: 'asr.text'; text: string }
   | { type: 'dtmf'; digit: string }
@@ -64,6 +68,54 @@ export type TurnEvent =
 const headMode = (context: TurnContext): BargeInMode => context.prompts[0]?.bargeIn ?? 'always';
 const hasWords = (text: string): boolean => text.trim() !== '';
 const wordsIn = (event: TurnEvent): string => (event.type === 'asr.text' ? event.text : '');
+const digitIn = (event: TurnEvent): string => (event.type === 'dtmf' ? event.digit : '');
+const playedIn = (event: TurnEvent): string => (event.type === 'bot.played' ? event.promptId : '');
+
+// Action lists used in several states.
+const interrupted = {
+  type: 'reportInterrupted',
+  params: ({ context }: { context: TurnContext }) => ({ prompts: context.prompts }),
+} as const;
+const deliver = {
+  type: 'deliverWords',
+  params: ({ event }: { event: TurnEvent }) => ({ text: wordsIn(event) }),
+} as const;
+const deliverKey = {
+  type: 'deliverDtmf',
+  params: ({ event }: { event: TurnEvent }) => ({ digit: digitIn(event) }),
+} as const;
+const played = {
+  type: 'reportPlayed',
+  params: ({ event }: { event: TurnEvent }) => ({ promptId: playedIn(event) }),
+} as const;
+/** Barge-in confirmed by words: the prompt is cut and the words go to the dialog. */
+const byWords = [
+  'clearPlayback',
+  interrupted,
+  'clearQueue',
+  { type: 'bargedIn', params: { by: 'words' } },
+  deliver,
+] as const;
+/** Barge-in confirmed by the length of the speech: the prompt is cut, the words follow. */
+const bySpeech = {
+  target: '#turn.bargedIn',
+  actions: ['clearPlayback', interrupted, 'clearQueue', { type: 'bargedIn', params: { by: 'speech' } }],
+} as const;
+const confirmByWords = { guard: 'realWords', target: '#turn.listening.thinking', actions: byWords } as const;
+const ignoreBackchannel = {
+  type: 'ignoreWords',
+  params: ({ event }: { event: TurnEvent }) => ({ text: wordsIn(event), why: 'backchannel' as const }),
+} as const;
+/** The caller's short speech is over and its final came: real words barge in, else resume. */
+const decideHeld = [
+  confirmByWords,
+  {
+    guard: 'isBackchannel',
+    target: '#turn.speaking.resuming',
+    actions: ['noteBackchannel', ignoreBackchannel],
+  },
+  { target: '#turn.speaking.resuming' },
+] as const;
 
 export const turnMachine = setup({
   types: {
@@ -72,8 +124,12 @@ export const turnMachine = setup({
     input: {} as { timings?: Partial<TurnTimings> },
   },
   actions: {
-    /** leg.clear() and abort the synthesis in flight. */
+    /** leg.clear() and abort the synthesis in flight: the prompt is over. */
     clearPlayback: () => {},
+    /** leg.clear(), keeping the prompt's place (synthesis goes on into memory). */
+    pausePlayback: () => {},
+    /** Play the paused prompt on from a little before where it was cut. */
+    resumePlayback: () => {},
     /** prompt.done interrupted:true for every queued prompt. */
     reportInterrupted: (_, _params: { prompts: QueuedPrompt[] }) => {},
     /** prompt.done interrupted:false. */
@@ -85,8 +141,8 @@ export const turnMachine = setup({
     reportSpeechStart: () => {},
     /** Words the policy kept from the dialog (a backchannel, speech over a `never` prompt). */
     ignoreWords: (_, _params: { text: string; why: 'backchannel' | 'not-interruptible' }) => {},
-    /** A VAD start that did not become a barge-in. */
-    falseTrigger: (_, _params: { why: 'too-short' | 'backchannel' | 'no-words' }) => {},
+    /** A VAD start that did not become a barge-in (the bot never paused, or resumed). */
+    falseTrigger: (_, _params: { why: 'too-short' | 'backchannel' | 'no-words'; resumed: boolean }) => {},
     /** Counts a confirmed barge-in. */
     bargedIn: (_, _params: { by: 'speech' | 'words' | 'dtmf' }) => {},
     flushAsr: () => {},
@@ -101,6 +157,11 @@ export const turnMachine = setup({
     }),
     dequeue: assign({ prompts: ({ context }) => context.prompts.slice(1) }),
     clearQueue: assign({ prompts: () => [] }),
+    noteOnset: assign({
+      heardMs: ({ event }) => (event.type === 'vad.start' ? (event.heardMs ?? 0) : 0),
+      heldWords: () => '',
+    }),
+    noteBackchannel: assign({ heldWords: ({ event }) => wordsIn(event) }),
   },
   guards: {
     neverInterruptible: ({ context }) => headMode(context) === 'never',
@@ -113,6 +174,11 @@ export const turnMachine = setup({
       event.type === 'bot.played' &&
       context.prompts.length <= 1 &&
       context.prompts[0]?.promptId === event.promptId,
+    nothingQueued: ({ context }) => context.prompts.length === 0,
+    /** The VAD's own minimum already covers minSpeechMs / backchannelMaxMs. */
+    heardMinSpeech: ({ context }) => context.heardMs >= context.timings.minSpeechMs,
+    heardPastBackchannel: ({ context }) =>
+      Math.max(context.timings.minSpeechMs, context.heardMs) >= context.timings.backchannelMaxMs,
     hasWords: ({ event }) => hasWords(wordsIn(event)),
     isBackchannel: ({ event }) => isBackchannel(wordsIn(event)),
     /** Words that are not a backchannel. */
@@ -122,9 +188,11 @@ export const turnMachine = setup({
     maxCall: ({ context }) => context.timings.maxCallMs,
     endpointSilence: ({ context }) => context.endpointSilenceMs,
     finalWait: ({ context }) => context.timings.finalWaitMs,
-    minSpeech: ({ context }) => context.timings.minSpeechMs,
+    /** From the VAD's report to minSpeechMs of speech. */
+    minSpeech: ({ context }) => Math.max(0, context.timings.minSpeechMs - context.heardMs),
+    /** From the pause to backchannelMaxMs of speech. */
     backchannelWindow: ({ context }) =>
-      Math.max(0, context.timings.backchannelMaxMs - context.timings.minSpeechMs),
+      Math.max(0, context.timings.backchannelMaxMs - Math.max(context.timings.minSpeechMs, context.heardMs)),
     bargeInLock: ({ context }) => {
       const mode = headMode(context);
       return typeof mode === 'object' ? mode.afterMs : 0;
@@ -134,7 +202,7 @@ export const turnMachine = setup({
   id: 'turn',
   context: ({ input }) => {
     const timings = { ...DEFAULT_TURN_TIMINGS, ...input.timings };
-    return { timings, endpointSilenceMs: timings.endpointSilenceMs, prompts: [] };
+    return { timings, endpointSilenceMs: timings.endpointSilenceMs, prompts: [], heardMs: 0, heldWords: '' };
   },
   initial: 'listening',
   on: {
@@ -152,18 +220,8 @@ export const turnMachine = setup({
       initial: 'idle',
       on: {
         'bot.say': { target: 'speaking', actions: 'enqueue' },
-        'asr.text': {
-          guard: 'hasWords',
-          target: '.thinking',
-          actions: { type: 'deliverWords', params: ({ event }) => ({ text: wordsIn(event) }) },
-        },
-        dtmf: {
-          target: '.thinking',
-          actions: {
-            type: 'deliverDtmf',
-            params: ({ event }) => ({ digit: event.type === 'dtmf' ? event.digit : '' }),
-          },
-        },
+        'asr.text': { guard: 'hasWords', target: '.thinking', actions: deliver },
+        dtmf: { target: '.thinking', actions: deliverKey },
       },
       states: {
         idle: { on: { 'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' } } },
@@ -184,66 +242,26 @@ export const turnMachine = setup({
       on: {
         'bot.say': { actions: 'enqueue' },
         'bot.played': [
-          {
-            guard: 'lastPrompt',
-            target: 'listening',
-            actions: [
-              {
-                type: 'reportPlayed',
-                params: ({ event }) => ({ promptId: event.type === 'bot.played' ? event.promptId : '' }),
-              },
-              'dequeue',
-            ],
-          },
-          {
-            actions: [
-              {
-                type: 'reportPlayed',
-                params: ({ event }) => ({ promptId: event.type === 'bot.played' ? event.promptId : '' }),
-              },
-              'dequeue',
-            ],
-            target: '.gate',
-          },
+          { guard: 'lastPrompt', target: 'listening', actions: [played, 'dequeue'] },
+          { actions: [played, 'dequeue'], target: '.gate' },
         ],
-        'bot.stop': {
-          target: 'listening',
-          actions: [
-            'clearPlayback',
-            { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
-            'clearQueue',
-          ],
-        },
+        'bot.stop': { target: 'listening', actions: ['clearPlayback', interrupted, 'clearQueue'] },
         dtmf: [
           {
             guard: 'interruptible',
             target: 'listening.thinking',
             actions: [
               'clearPlayback',
-              { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
+              interrupted,
               'clearQueue',
               { type: 'bargedIn', params: { by: 'dtmf' } },
-              {
-                type: 'deliverDtmf',
-                params: ({ event }) => ({ digit: event.type === 'dtmf' ? event.digit : '' }),
-              },
+              deliverKey,
             ],
           },
-          {
-            actions: {
-              type: 'deliverDtmf',
-              params: ({ event }) => ({ digit: event.type === 'dtmf' ? event.digit : '' }),
-            },
-          },
+          { actions: deliverKey },
         ],
         'asr.text': [
-          {
-            guard: 'isBackchannel',
-            actions: {
-              type: 'ignoreWords',
-              params: ({ event }) => ({ text: wordsIn(event), why: 'backchannel' as const }),
-            },
-          },
+          { guard: 'isBackchannel', actions: ignoreBackchannel },
           {
             guard: 'neverInterruptible',
             actions: {
@@ -276,97 +294,59 @@ export const turnMachine = setup({
         },
         open: {
           on: {
-            'vad.start': 'candidate',
-            'asr.text': {
-              guard: 'realWords',
-              target: '#turn.listening.thinking',
-              actions: [
-                'clearPlayback',
-                { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
-                'clearQueue',
-                { type: 'bargedIn', params: { by: 'words' } },
-                { type: 'deliverWords', params: ({ event }) => ({ text: wordsIn(event) }) },
-              ],
-            },
+            'vad.start': { target: 'candidate', actions: 'noteOnset' },
+            'asr.text': confirmByWords,
           },
         },
         candidate: {
           on: {
-            'vad.end': { target: 'open', actions: { type: 'falseTrigger', params: { why: 'too-short' } } },
-            'asr.text': {
-              guard: 'realWords',
-              target: '#turn.listening.thinking',
-              actions: [
-                'clearPlayback',
-                { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
-                'clearQueue',
-                { type: 'bargedIn', params: { by: 'words' } },
-                { type: 'deliverWords', params: ({ event }) => ({ text: wordsIn(event) }) },
-              ],
+            'vad.end': {
+              target: 'open',
+              actions: { type: 'falseTrigger', params: { why: 'too-short', resumed: false } },
             },
+            'asr.text': confirmByWords,
           },
-          after: { minSpeech: 'suspect' },
+          always: { guard: 'heardMinSpeech', target: 'held' },
+          after: { minSpeech: 'held' },
         },
-        suspect: {
+        // The bot is silent, its place kept; the caller's speech and words decide.
+        held: {
+          entry: 'pausePlayback',
+          initial: 'talking',
           on: {
-            'vad.end': 'awaitingWords',
-            'asr.text': {
-              guard: 'realWords',
-              target: '#turn.listening.thinking',
-              actions: [
-                'clearPlayback',
-                { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
-                'clearQueue',
-                { type: 'bargedIn', params: { by: 'words' } },
-                { type: 'deliverWords', params: ({ event }) => ({ text: wordsIn(event) }) },
-              ],
-            },
-          },
-          after: {
-            backchannelWindow: {
-              target: '#turn.bargedIn',
-              actions: [
-                'clearPlayback',
-                { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
-                'clearQueue',
-                { type: 'bargedIn', params: { by: 'speech' } },
-              ],
-            },
-          },
-        },
-        awaitingWords: {
-          entry: 'flushAsr',
-          on: {
-            'vad.start': 'candidate',
+            // Prompts that had played to their end before the pause.
+            'bot.played': { actions: [played, 'dequeue'] },
             'asr.text': [
-              {
-                guard: 'realWords',
-                target: '#turn.listening.thinking',
-                actions: [
-                  'clearPlayback',
-                  { type: 'reportInterrupted', params: ({ context }) => ({ prompts: context.prompts }) },
-                  'clearQueue',
-                  { type: 'bargedIn', params: { by: 'words' } },
-                  { type: 'deliverWords', params: ({ event }) => ({ text: wordsIn(event) }) },
-                ],
-              },
-              {
-                guard: 'isBackchannel',
-                target: 'open',
-                actions: [
-                  {
-                    type: 'ignoreWords',
-                    params: ({ event }) => ({ text: wordsIn(event), why: 'backchannel' as const }),
-                  },
-                  { type: 'falseTrigger', params: { why: 'backchannel' } },
-                ],
-              },
-              { target: 'open', actions: { type: 'falseTrigger', params: { why: 'no-words' } } },
+              confirmByWords,
+              { guard: 'isBackchannel', actions: ['noteBackchannel', ignoreBackchannel] },
             ],
           },
-          after: {
-            finalWait: { target: 'open', actions: { type: 'falseTrigger', params: { why: 'no-words' } } },
+          states: {
+            talking: {
+              on: { 'vad.end': 'ended' },
+              always: { guard: 'heardPastBackchannel', ...bySpeech },
+              after: { backchannelWindow: bySpeech },
+            },
+            // Short speech: its words (at the endpoint, no sooner) decide.
+            ended: {
+              on: { 'vad.start': 'talking', 'asr.text': decideHeld },
+              after: { endpointSilence: { target: 'flushed', actions: 'flushAsr' } },
+            },
+            flushed: {
+              on: { 'vad.start': 'talking', 'asr.text': decideHeld },
+              after: { finalWait: '#turn.speaking.resuming' },
+            },
           },
+        },
+        resuming: {
+          always: [
+            {
+              guard: 'nothingQueued',
+              target: '#turn.listening',
+              actions: [{ type: 'falseTrigger', params: resumeWhy }, 'resumePlayback'],
+            },
+            { target: 'open', actions: [{ type: 'falseTrigger', params: resumeWhy }, 'resumePlayback'] },
+          ],
         },
       },
     },
@@ -377,19 +357,9 @@ export const turnMachine = setup({
         'bot.say': { target: 'speaking', actions: 'enqueue' },
         'asr.text': [
           { guard: 'isBackchannel', target: 'listening', actions: ['noiseReprompt'] },
-          {
-            guard: 'hasWords',
-            target: 'listening.thinking',
-            actions: { type: 'deliverWords', params: ({ event }) => ({ text: wordsIn(event) }) },
-          },
+          { guard: 'hasWords', target: 'listening.thinking', actions: deliver },
         ],
-        dtmf: {
-          target: 'listening.thinking',
-          actions: {
-            type: 'deliverDtmf',
-            params: ({ event }) => ({ digit: event.type === 'dtmf' ? event.digit : '' }),
-          },
-        },
+        dtmf: { target: 'listening.thinking', actions: deliverKey },
       },
       states: {
         talking: { on: { 'vad.end': 'endpointing' } },
@@ -406,15 +376,7 @@ export const turnMachine = setup({
     ending: {
       on: {
         'bot.say': { actions: 'enqueue' },
-        'bot.played': {
-          actions: [
-            {
-              type: 'reportPlayed',
-              params: ({ event }) => ({ promptId: event.type === 'bot.played' ? event.promptId : '' }),
-            },
-            'dequeue',
-          ],
-        },
+        'bot.played': { actions: [played, 'dequeue'] },
         dtmf: {},
         'asr.text': {},
       },
@@ -422,3 +384,7 @@ export const turnMachine = setup({
     ended: { type: 'final' },
   },
 });
+
+function resumeWhy({ context }: { context: TurnContext }) {
+  return { why: context.heldWords ? ('backchannel' as const) : ('no-words' as const), resumed: true };
+}
