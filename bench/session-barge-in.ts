@@ -99,6 +99,8 @@ const SNRS: (number | null)[] = [null, 20, 10];
 
 interface Trial {
   kind: 'speech' | 'backchannel';
+  /** The bot was talking when the caller's speech began (else the trial does not count). */
+  talking: boolean;
   snrDb: number | null;
   voice: string;
   wpm: number;
@@ -107,6 +109,8 @@ interface Trial {
   vadDecision: number | null;
   guard: number | null;
   delivery: number | null;
+  /** The prompt went on after the clear (paused and resumed), not cut. */
+  resumed: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -153,6 +157,9 @@ async function runConfig(vadName: string, guardName: string) {
         } else await sleep(10);
       }
     })();
+    const resumes = () =>
+      se.call(callSid)?.session?.recorder.record.events.filter((e) => e.type === 'barge_in.resume').length ??
+      0;
     const prompts = () =>
       se.call(callSid)?.session?.recorder.record.transcript.filter((t) => t.side === 'bot').length ?? 0;
     const heardMs = () => c.heardSegments().reduce((ms, s) => ms + s.samples.length / 8, 0);
@@ -177,23 +184,41 @@ async function runConfig(vadName: string, guardName: string) {
       const u = utterance(text, { voice, wpm, leadMs: 200, tailMs: 200 });
       saying.set(callSid, text);
       const label = `trial-${k}`;
+      const resumesBefore = resumes();
+      // The frame index the utterance starts at on the caller's stream (= the session's media time).
+      let firstFrame = -1;
+      const onEvent = (e: { type: string; label?: unknown }) => {
+        if (e.type === 'caller.speech.start' && e.label === label) firstFrame = c.frameCounts().sent;
+      };
+      c.on('event', onEvent);
       toSay.push({ samples: u.samples, label });
       const started = await c.waitFor('caller.speech.start', {
         timeoutMs: 5000,
         match: (e) => e.label === label,
       });
-      const onsetAt = c.startedAt + started.atMs + u.onset / 8;
+      c.off('event', onEvent);
+      const probe = se.call(callSid)!.probe;
+      // The onset: when the frame holding the first loud sample reached the session.
+      const onsetMediaMs = (firstFrame + Math.floor(u.onset / 160)) * 20;
+      const waitUntil = performance.now() + 2000;
+      while (!probe.arrivals.has(onsetMediaMs) && performance.now() < waitUntil) await sleep(5);
+      const onsetAt = probe.arrivals.get(onsetMediaMs) ?? Number.NaN;
       const endAt = c.startedAt + started.atMs + u.samples.length / 8;
       windows.push([onsetAt - 200, endAt + 3000]);
+      // Was the bot talking at the onset (a line-noise barge-in may have cut it already)?
+      const onsetCallerMs = onsetAt - c.startedAt;
+      const talking = c
+        .heardSegments()
+        .some((seg) => seg.startMs <= onsetCallerMs && seg.startMs + seg.samples.length / 8 >= onsetCallerMs);
       const clear = await c
         .waitFor('bot.clear', { afterMs: started.atMs, timeoutMs: u.samples.length / 8 + 3000 })
         .catch(() => null);
-      const probe = se.call(callSid)!.probe;
       const clearAt = clear ? c.startedAt + clear.atMs : null;
       const vadStart = probe.next('vad.start', onsetAt - 100);
       const serverClear = probe.next('clear', onsetAt - 100);
       trials.push({
         kind,
+        talking,
         snrDb,
         voice,
         wpm,
@@ -201,9 +226,11 @@ async function runConfig(vadName: string, guardName: string) {
         vadDecision: vadStart ? vadStart.at - onsetAt : null,
         guard: vadStart && serverClear && clearAt !== null ? serverClear.at - vadStart.at : null,
         delivery: serverClear && clearAt !== null ? clearAt - serverClear.at : null,
+        resumed: false,
       });
       // Let the turn end (the recognizer's final) before the words change.
       await sleep(Math.max(0, endAt - performance.now()) + 1500);
+      trials[trials.length - 1]!.resumed = resumes() > resumesBefore;
       saying.set(callSid, '');
       promptsBefore = prompts();
     }
@@ -220,7 +247,8 @@ async function runConfig(vadName: string, guardName: string) {
     Array.from({ length: nCalls }, (_, i) => sleep(i * 400).then(() => runCall(i))),
   );
   await se.close();
-  const all = runs.flatMap((r) => r.trials);
+  const held = runs.flatMap((r) => r.trials);
+  const all = held.filter((t) => t.talking);
   const speech = all.filter((t) => t.kind === 'speech');
   const hits = speech.filter((t) => t.reaction !== null && t.reaction >= 0);
   const pct = (v: (number | null)[]) => {
@@ -254,6 +282,7 @@ async function runConfig(vadName: string, guardName: string) {
     guard: guardName,
     timings: { ...DEFAULT_TURN_TIMINGS, ...GUARDS[guardName] },
     speechTrials: speech.length,
+    trialsBotAlreadyQuiet: held.length - all.length,
     reactionMs: pct(hits.map((t) => t.reaction)),
     splitMs: {
       vadDecision: pct(hits.map((t) => t.vadDecision)),
@@ -265,6 +294,9 @@ async function runConfig(vadName: string, guardName: string) {
     clearBeforeOnset: speech.filter((t) => t.reaction !== null && t.reaction < 0).length,
     backchannelTrials: all.length - speech.length,
     backchannelBargeIns: all.filter((t) => t.kind === 'backchannel' && t.reaction !== null).length,
+    backchannelsResumed: all.filter((t) => t.kind === 'backchannel' && t.reaction !== null && t.resumed)
+      .length,
+    speechResumed: speech.filter((t) => t.resumed).length,
     strayClears: runs.reduce((n, r) => n + r.stray, 0),
     callMinutes: round(
       runs.reduce((n, r) => n + r.minutes, 0),

@@ -3,7 +3,7 @@
  * pacer tick) that stamp, on one call's timeline (performance.now()), the moments the session
  * itself never reports: the VAD deciding speech started or ended, the recognizer's final being
  * handed over, synthesis asked for and its first frame, the first frame of a burst written to
- * the socket. The wrapped adapters behave exactly like the inner ones; nothing in the session
+ * the socket; and when each caller frame reached the session. The wrapped adapters behave exactly like the inner ones; nothing in the session
  * changes.
  */
 import type { AsrAdapter, AsrEvent, RecognizeOptions, RecognizeStream } from '../../../asr-tts/asr.ts';
@@ -36,6 +36,8 @@ export class CallProbe {
   readonly marks: ProbeMark[] = [];
   /** Set by a synthesis start; the next frame written to the socket is stamped `wire.first`. */
   private awaitingWire = false;
+  /** When each caller frame reached the session (performance.now()), by its media time in ms. */
+  readonly arrivals = new Map<number, number>();
 
   mark(kind: ProbeKind, extra: Omit<ProbeMark, 'kind' | 'at'> = {}): void {
     this.marks.push({ kind, at: performance.now(), ...extra });
@@ -68,6 +70,7 @@ export function probeVad(make: (rate: 8000 | 16000) => Vad | Promise<Vad>, probe
         return inner.speaking;
       },
       process(frame: AudioFrame) {
+        probe.arrivals.set(frame.timestampMs, performance.now());
         const events = inner.process(frame);
         for (const e of events)
           probe.mark(e.type === 'vad.speech_start' ? 'vad.start' : 'vad.end', { mediaMs: e.atMs });
