@@ -103,6 +103,11 @@ async function dialogLevel(): Promise<void> {
         successPct: round((100 * ok) / calls, 1),
         outcomes: why,
         callSeconds: { p50: round(percentile(secs, 50), 0), p90: round(percentile(secs, 90), 0) },
+        /** Calls in which the bot started a prompt while the caller was talking, failed / all. */
+        talkedOver: {
+          failed: runs.filter((r) => !r.verdict.ok && r.talkedOver > 0).length,
+          all: runs.filter((r) => r.talkedOver > 0).length,
+        },
         turnsP50: percentile(
           runs.map((r) => r.turns),
           50,

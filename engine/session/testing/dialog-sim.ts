@@ -49,6 +49,8 @@ export interface SimCallResult {
   /** Caller turns taken (utterances and key entries). */
   turns: number;
   bargeIns: number;
+  /** Dialog prompts that started while the caller was talking (e.g. a no-input re-prompt). */
+  talkedOver: number;
   transcript: string[];
 }
 
@@ -77,6 +79,7 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
   let ended = false;
   let turns = 0;
   let bargeIns = 0;
+  let talkedOver = 0;
   const dialog = createActor(
     o.machine ??
       createVoiceOrderDialog(
@@ -93,7 +96,8 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
   };
 
   // ---- playback: one prompt at a time, played for a time computed from its words ----------
-  type Playing = { cmd: SayCommand; startAt: number; endAt: number; timer: unknown };
+  /** The prompt on the line; `pausedAt` is how far it had played when the session paused it. */
+  type Playing = { cmd: SayCommand; startAt: number; endAt: number; timer: unknown; pausedAt: number | null };
   const queue: SayCommand[] = [];
   let playing: Playing | null = null;
   let drained: (() => void)[] = [];
@@ -107,12 +111,8 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     }
     const now = clock.now();
     const ms = promptMs(cmd);
-    const timer = clock.setTimeout(() => {
-      playing = null;
-      turn.send({ type: 'bot.played', promptId: cmd.promptId });
-      startNext();
-    }, ms);
-    playing = { cmd, startAt: now, endAt: now + ms, timer };
+    playing = { cmd, startAt: now, endAt: now + ms, timer: null, pausedAt: null };
+    playing.timer = clock.setTimeout(() => playedOut(cmd), ms);
     log(`bot ${cmd.promptId}: ${cmd.text}`);
     if (!cmd.promptId.startsWith(INTERNAL)) onPromptStart(playing);
     else if (lastSaid) {
@@ -121,11 +121,35 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
       clock.setTimeout(() => act({ kind: 'say', when: 'after', delayMs: 0, ...again }), ms + 500);
     }
   };
+  const playedOut = (cmd: SayCommand) => {
+    playing = null;
+    turn.send({ type: 'bot.played', promptId: cmd.promptId });
+    startNext();
+  };
+  /** The session's pause (the caller may be barging in): silence, the place kept. */
+  const pausePlayback = () => {
+    if (!playing || playing.pausedAt !== null) return;
+    clock.clearTimeout(playing.timer as number);
+    playing.pausedAt = clock.now() - playing.startAt;
+    log(`bot paused at ${Math.round(playing.pausedAt)} ms`);
+  };
+  /** Resume from 200 ms before the cut (the session backs up to a word gap). */
+  const resumePlayback = () => {
+    if (!playing || playing.pausedAt === null) return;
+    const p = playing;
+    const from = Math.max(0, (p.pausedAt ?? 0) - 200);
+    const ms = p.endAt - p.startAt;
+    p.startAt = clock.now() - from;
+    p.endAt = p.startAt + ms;
+    p.pausedAt = null;
+    p.timer = clock.setTimeout(() => playedOut(p.cmd), ms - from);
+    log(`bot resumes from ${Math.round(from)} ms`);
+  };
   const whenDrained = (f: () => void) => (playing || queue.length ? drained.push(f) : f());
   const flushPlayback = () => {
     if (playing) {
       clock.clearTimeout(playing.timer as number);
-      log(`bot cut at ${Math.round(clock.now() - playing.startAt)} ms`);
+      log(`bot cut at ${Math.round(playing.pausedAt ?? clock.now() - playing.startAt)} ms`);
     }
     playing = null;
     queue.length = 0;
@@ -179,7 +203,8 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
           if (vadSpeaking || ended) return;
           vadSpeaking = true;
           spokeSinceFinal = true;
-          turn.send({ type: 'vad.start' });
+          // The WebRTC VAD reports after hearing its own minimum (about vadOnsetMs) of speech.
+          turn.send({ type: 'vad.start', heardMs: vadOnsetMs });
         }, vadOnsetMs);
       }, from - clock.now());
       clock.setTimeout(() => {
@@ -234,7 +259,11 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     if (!node.startsWith('_')) lastNode = node;
     // A caller still talking when the bot starts a prompt takes what they are saying as the
     // answer: they finish and wait (the bot re-asks if it did not get it).
-    if ((words.at(-1)?.endAt ?? 0) > clock.now()) return;
+    if ((words.at(-1)?.endAt ?? 0) > clock.now()) {
+      talkedOver++;
+      log('(the caller is still talking)');
+      return;
+    }
     const a = caller.react({ node, text: p.cmd.text });
     if (a.kind === 'none') return;
     if (pending !== null) clock.clearTimeout(pending as number);
@@ -257,6 +286,8 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     turnMachine.provide({
       actions: {
         clearPlayback: () => flushPlayback(),
+        pausePlayback: () => pausePlayback(),
+        resumePlayback: () => resumePlayback(),
         reportInterrupted: (_, p) => {
           for (const q of p.prompts) promptDone(q.promptId, true);
         },
@@ -360,6 +391,7 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     simMs: clock.now(),
     turns,
     bargeIns,
+    talkedOver,
     transcript,
   };
 }
