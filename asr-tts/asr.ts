@@ -1,10 +1,15 @@
 import type { AudioFrame, SampleRate } from '../engine/audio/frame.ts';
+import type { PhraseRules } from './phrase-rules.ts';
 
 /** Grammar restricts what the recognizer may return (great for yes/no, digits, short menus). */
 export type Grammar =
   | { kind: 'yesno' }
   | { kind: 'digits'; minLength?: number; maxLength?: number }
-  | { kind: 'phrases'; phrases: string[] };
+  /**
+   * `rules` (optional) is the same language written compactly, with combinations (phrase-rules.ts);
+   * engines that take it recognize the rules, the others the flat `phrases`.
+   */
+  | { kind: 'phrases'; phrases: string[]; rules?: PhraseRules };
 
 export type Language = 'en-US' | 'zh-CN';
 

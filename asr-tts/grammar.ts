@@ -1,5 +1,6 @@
 /** Grammar helpers shared by adapters: the words each grammar kind allows, and matching. */
 import type { Grammar } from './asr.ts';
+import { compileRules, matchesRules } from './phrase-rules.ts';
 
 export const YES_WORDS = ['yes', 'no'] as const;
 export const DIGIT_WORDS = [
@@ -44,6 +45,7 @@ export function matchesGrammar(grammar: Grammar, text: string): boolean {
       return t.length >= (grammar.minLength ?? 1) && t.length <= (grammar.maxLength ?? 32);
     }
     case 'phrases':
+      if (grammar.rules && matchesRules(compileRules(grammar.rules), t)) return true;
       return grammar.phrases.some((p) => normalize(p) === t);
   }
 }

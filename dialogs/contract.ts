@@ -9,7 +9,7 @@
  * Event types are dotted lowercase. Personal data (numbers, digits, transcripts) travels in
  * events but is only ever logged under a `pii` key by the session.
  */
-import type { Language } from '../asr-tts/asr.ts';
+import type { Grammar, Language } from '../asr-tts/asr.ts';
 import type { ExpectedSlot, NluResult } from './nlu/types.ts';
 
 /** How a prompt may be interrupted by the caller's speech or keys. */
@@ -63,10 +63,7 @@ export interface ListenCommand {
   expected: ExpectedSlot;
   /** Hints and grammar phrases for the recognizer (menu item names, yes/no words). */
   hints?: string[];
-  grammar?:
-    | { kind: 'yesno' }
-    | { kind: 'digits'; minLength?: number; maxLength?: number }
-    | { kind: 'phrases'; phrases: string[] };
+  grammar?: Grammar;
   /** Silence after speech that ends the caller's turn. */
   endpointSilenceMs?: number;
   /** Keypad digits that end a digit collection ('#'), and the max length. */

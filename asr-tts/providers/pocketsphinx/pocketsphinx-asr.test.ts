@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { mulawDecode, mulawEncode } from '../../../engine/audio/g711.ts';
 import type { Grammar } from '../../asr.ts';
 import { runAsrContract } from '../../testing/asr-contract.ts';
 import { collect } from '../../testing/collect.ts';
@@ -43,6 +44,42 @@ describe('PocketsphinxAsr', () => {
     const fin = (await collect(s, 30_000)).filter((e) => e.type === 'asr.final');
     expect(fin.length).toBeGreaterThan(0);
     expect(fin.map((f) => (f.type === 'asr.final' ? f.text : '')).join(' ')).toMatch(/\w/);
+  });
+
+  it('phrase rules: combinations heard through the phone channel, extra.dict words included', async () => {
+    const order: Grammar = {
+      kind: 'phrases',
+      phrases: ['congee', 'coke'],
+      rules: {
+        root: ['[i want] <line> [and <line>] [please]', 'talk to a person'],
+        rules: {
+          // Number and plural agree ("a bowl", "two bowls"): the plural s is weak on the phone.
+          line: ['<one> <item>', '<many> <items>', '<one> <unit> of <item>', '<many> <units> of <item>'],
+          one: ['one', 'a'],
+          many: ['two', 'three'],
+          unit: ['bowl', 'bottle'],
+          units: ['bowls', 'bottles'],
+          item: ['congee', 'wonton soup', 'coke', 'pizza', 'zorblatt'],
+          items: ['cokes', 'pizzas', 'zorblatts'],
+        },
+      },
+    };
+    for (const text of ['two bowls of congee and a coke', 'three pizzas please', 'talk to a person']) {
+      const s = shared.stream({ language: 'en-US', grammar: order });
+      const clip = espeakClip(text, 8000, { padMs: 600 });
+      for (const f of frames(mulawDecode(mulawEncode(clip.samples)), 8000)) s.push(f);
+      s.end();
+      const events = await collect(s, 30_000);
+      const text8k = events
+        .map((e) => (e.type === 'asr.final' ? e.text : ''))
+        .join(' ')
+        .trim();
+      expect(text8k, JSON.stringify(events)).toBe(text);
+    }
+  });
+
+  it('knows which words it can hear (cmudict + extra.dict)', () => {
+    expect(shared.unknownWords(['pizza', 'congee', 'zorblatt', 'jiaozi'])).toEqual(['zorblatt']);
   });
 
   it('a word outside the dictionary is a clear non-retryable ASR_BAD_REQUEST', async () => {

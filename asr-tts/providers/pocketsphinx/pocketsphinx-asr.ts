@@ -14,6 +14,7 @@ import type { AudioFrame } from '../../../engine/audio/frame.ts';
 import { isVoicebotError, VoicebotError } from '../../../engine/errors.ts';
 import type { AsrAdapter, AsrCapabilities, AsrEvent, RecognizeOptions, RecognizeStream } from '../../asr.ts';
 import { EventQueue } from '../../event-queue.ts';
+import { EXTRA_DICT, makeVocabulary } from './dictionary.ts';
 import { type Jsgf, toJsgf } from './jsgf.ts';
 import { PsWorker, type WorkerEvent } from './ps-worker.ts';
 
@@ -30,6 +31,11 @@ export interface PocketsphinxOptions {
   preloadLm?: boolean;
   /** RMS (sample units) of white noise added before decoding; 0 turns it off. See COMFORT_NOISE_RMS. */
   comfortNoiseRms?: number;
+  /**
+   * Pronunciation files (cmudict format) added after the shipped extra.dict: words of your
+   * catalog the CMU dictionary lacks. Phrase-rule words found in none are left out of grammars.
+   */
+  extraDicts?: string[];
 }
 
 /**
@@ -55,6 +61,7 @@ export class PocketsphinxAsr implements AsrAdapter {
   readonly #opts: Required<PocketsphinxOptions>;
   #workers: PsWorker[] = [];
   #nextId = 1;
+  #vocabulary: ((word: string) => boolean) | undefined;
 
   constructor(opts: PocketsphinxOptions = {}) {
     this.#opts = {
@@ -63,7 +70,22 @@ export class PocketsphinxAsr implements AsrAdapter {
       workers: Math.max(1, opts.workers ?? 1),
       preloadLm: opts.preloadLm ?? false,
       comfortNoiseRms: opts.comfortNoiseRms ?? COMFORT_NOISE_RMS,
+      extraDicts: [EXTRA_DICT, ...(opts.extraDicts ?? [])],
     };
+  }
+
+  /** Whether the recognizer can hear a word (the dictionaries, read on first use). */
+  knows(word: string): boolean {
+    this.#vocabulary ??= makeVocabulary(
+      join(this.#opts.modelDir, 'cmudict-en-us.dict'),
+      this.#opts.extraDicts,
+    );
+    return this.#vocabulary(word.toLowerCase());
+  }
+
+  /** The words of a list the recognizer cannot hear (to warn about catalog names at start-up). */
+  unknownWords(words: Iterable<string>): string[] {
+    return [...new Set(words)].filter((w) => !this.knows(w));
   }
 
   /** Starts the workers now (model loading takes ~0.6 s) instead of on the first stream. */
@@ -73,7 +95,13 @@ export class PocketsphinxAsr implements AsrAdapter {
   }
 
   stream(options: RecognizeOptions): RecognizeStream {
-    return new PsStream(this.#nextId++, options, () => this.#pickWorker(), this.#opts.comfortNoiseRms);
+    return new PsStream(
+      this.#nextId++,
+      options,
+      () => this.#pickWorker(),
+      this.#opts.comfortNoiseRms,
+      (w) => this.knows(w),
+    );
   }
 
   async close(): Promise<void> {
@@ -82,7 +110,7 @@ export class PocketsphinxAsr implements AsrAdapter {
   }
 
   #spawn(): PsWorker {
-    return new PsWorker(this.#opts.python, this.#opts.modelDir, this.#opts.preloadLm);
+    return new PsWorker(this.#opts.python, this.#opts.modelDir, this.#opts.preloadLm, this.#opts.extraDicts);
   }
 
   #pickWorker(): PsWorker {
@@ -111,6 +139,8 @@ class PsStream implements RecognizeStream {
   readonly #q = new EventQueue<AsrEvent>();
   #worker: PsWorker | undefined;
   #jsgf: Jsgf | undefined;
+  /** Opened on the worker at the first frame, when the band (8 or 16 kHz audio) is known. */
+  #opened = false;
   #baseMs: number | undefined;
   #closed = false;
   #failed = false;
@@ -118,7 +148,13 @@ class PsStream implements RecognizeStream {
   readonly #noiseRms: number;
   #seed = 0x9e3779b9;
 
-  constructor(id: number, options: RecognizeOptions, pickWorker: () => PsWorker, noiseRms: number) {
+  constructor(
+    id: number,
+    options: RecognizeOptions,
+    pickWorker: () => PsWorker,
+    noiseRms: number,
+    known: (word: string) => boolean,
+  ) {
     this.#id = id;
     this.#noiseRms = noiseRms;
     try {
@@ -131,13 +167,8 @@ class PsStream implements RecognizeStream {
           },
         );
       }
-      this.#jsgf = options.grammar ? toJsgf(options.grammar) : undefined;
       this.#worker = pickWorker();
-      this.#worker.open(
-        id,
-        this.#jsgf ? { search: 'jsgf', jsgf: this.#jsgf.text, words: this.#jsgf.words } : { search: 'lm' },
-        (e) => this.#onEvent(e),
-      );
+      this.#jsgf = options.grammar ? toJsgf(options.grammar, known) : undefined;
     } catch (err) {
       this.#fail(
         isVoicebotError(err) ? err.code : 'ASR_FAILED',
@@ -145,6 +176,20 @@ class PsStream implements RecognizeStream {
         isVoicebotError(err) ? err.retryable : false,
       );
     }
+  }
+
+  /**
+   * Opens the stream on the worker. Telephone (8 kHz) and wideband streams use decoders of
+   * their own: their cepstral means differ, and a decoder carries its mean from one stream to
+   * the next.
+   */
+  #open(band: 'narrow' | 'wide'): void {
+    if (this.#opened || !this.#worker) return;
+    this.#opened = true;
+    const search = this.#jsgf
+      ? { search: 'jsgf', jsgf: this.#jsgf.text, words: this.#jsgf.words }
+      : { search: 'lm' };
+    this.#worker.open(this.#id, { ...search, band }, (e) => this.#onEvent(e));
   }
 
   push(frame: AudioFrame): void {
@@ -159,6 +204,7 @@ class PsStream implements RecognizeStream {
       );
       return;
     }
+    this.#open(frame.sampleRate === 8000 ? 'narrow' : 'wide');
     this.#baseMs ??= frame.timestampMs;
     let samples = frame.sampleRate === 8000 ? zeroStuff(frame.samples) : frame.samples;
     if (this.#noiseRms > 0) samples = this.#addNoise(samples);
@@ -167,7 +213,7 @@ class PsStream implements RecognizeStream {
   }
 
   flush(): void {
-    if (!this.#closed && !this.#failed) this.#worker?.send({ op: 'flush', id: this.#id });
+    if (!this.#closed && !this.#failed && this.#opened) this.#worker?.send({ op: 'flush', id: this.#id });
   }
 
   end(): void {
@@ -177,6 +223,8 @@ class PsStream implements RecognizeStream {
       this.#q.end();
       return;
     }
+    // No audio: still opened, so that a bad grammar or a dead engine is reported.
+    this.#open('narrow');
     this.#worker.send({ op: 'end', id: this.#id });
   }
 

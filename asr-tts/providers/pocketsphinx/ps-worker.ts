@@ -32,8 +32,13 @@ export class PsWorker {
   /** Resolves when the engine has loaded (or failed). */
   readonly ready: Promise<void>;
 
-  constructor(python: string, modelDir: string, preloadLm: boolean) {
-    const args = [SCRIPT, modelDir, ...(preloadLm ? ['--preload-lm'] : [])];
+  constructor(python: string, modelDir: string, preloadLm: boolean, extraDicts: readonly string[] = []) {
+    const args = [
+      SCRIPT,
+      modelDir,
+      ...(preloadLm ? ['--preload-lm'] : []),
+      ...extraDicts.flatMap((p) => ['--extra-dict', p]),
+    ];
     this.#proc = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#proc.stdin.on('error', () => {});
     let stderr = '';
