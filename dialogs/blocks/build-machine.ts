@@ -215,11 +215,12 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
       listen: emit(({ context }, p: NodeParams) => {
         const n = ask(p.node);
         const hints = typeof n.hints === 'function' ? n.hints(context) : n.hints;
+        const grammar = typeof n.grammar === 'function' ? n.grammar(context) : n.grammar;
         return {
           type: 'listen' as const,
           expected: n.expected,
           ...(hints && hints.length > 0 ? { hints } : {}),
-          ...(n.grammar ? { grammar: n.grammar } : {}),
+          ...(grammar ? { grammar } : {}),
           endpointSilenceMs: context.endpointSilenceMs,
           ...(n.dtmf ? { dtmf: { maxDigits: n.dtmf.maxDigits, terminator: n.dtmf.terminator } } : {}),
         };

@@ -95,7 +95,8 @@ export interface AskNode extends NodeBase {
   keypadHint?: LocalizedText;
   help?: LocalizedText;
   hints?: string[] | ((ctx: DialogContext) => string[]);
-  grammar?: ListenCommand['grammar'];
+  /** A function gives a grammar per call (e.g. only for the language the grammar is written in). */
+  grammar?: ListenCommand['grammar'] | ((ctx: DialogContext) => ListenCommand['grammar']);
   /** Multi-key entry; without it each key is an answer of its own. */
   dtmf?: { maxDigits?: number; terminator?: string; leadingZero?: boolean };
   /** Global intents this node takes as answers (exit names), e.g. cancel -> 'remove-last'. */

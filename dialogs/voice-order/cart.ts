@@ -29,7 +29,8 @@ export function addLine(lines: readonly CartLine[], line: CartLine): CartLine[] 
 const EN_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 const ZH_NUMBERS = ['零', '一', '两', '三', '四', '五', '六', '七', '八', '九', '十'];
 
-function plural(word: string): string {
+/** The English plural of a noun ("loaf" -> "loaves", "box" -> "boxes", "berry" -> "berries"). */
+export function plural(word: string): string {
   if (word === 'loaf') return 'loaves';
   if (/(s|sh|ch|x)$/.test(word)) return `${word}es`;
   if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
@@ -68,7 +69,11 @@ export function describeMoney(minor: number, currency: string, language: Languag
   return cents === 0 ? `${major} ${unit}` : `${major} ${unit} ${cents}`;
 }
 
-export function describeCart(catalog: Catalog, lines: readonly CartLine[], language: Language): string {
+export function describeCart(
+  catalog: Catalog,
+  lines: readonly Pick<CartLine, 'itemId' | 'quantity'>[],
+  language: Language,
+): string {
   const parts = lines.map((l) => describeLine(catalog, l, language));
   if (language === 'zh-CN') return parts.join('，');
   if (parts.length <= 1) return parts.join('');

@@ -7,8 +7,9 @@
  * One question at a time; every item is read back ("two loaves of bread, is that right?"); the
  * whole order with its total is read back before it is placed. Elderly mode is on by default
  * (rate 0.8, 9 s no-input, keypad offered with every question, a person after two failures).
- * The address lookup and the order submission are provided actors (`lookupAddress`,
- * `submitOrder`); see createVoiceOrderDialog for wiring them.
+ * English questions send catalog grammars with the global intents (grammar.ts); "that's all"
+ * after "Anything else?" ends the list. The address lookup and the order submission are
+ * provided actors (`lookupAddress`, `submitOrder`); see createVoiceOrderDialog for wiring them.
  */
 import { fromPromise } from 'xstate';
 import type { Language } from '../../asr-tts/asr.ts';
@@ -32,6 +33,7 @@ import {
   findItem,
   totalMinor,
 } from './cart.ts';
+import { type VoiceOrderGrammars, voiceOrderGrammars } from './grammar.ts';
 import { P } from './prompts.ts';
 
 export interface PendingLine {
@@ -120,12 +122,21 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
     return item ? { exit: 'keypadItem', slots: { _pending: { itemId: item.id }, _queue: [] } } : null;
   };
   const hints = (ctx: DialogContext) => catalog.items.map((i) => i.names[ctx.language]);
+  // English questions send a catalog grammar (a grammar-first recognizer hears only what it
+  // allows, so every grammar carries the global intents); Chinese ones send the hints alone.
+  const grammars = voiceOrderGrammars(catalog);
+  const grammar = (g: keyof VoiceOrderGrammars) => (ctx: DialogContext) =>
+    ctx.language === 'en-US' ? grammars[g] : undefined;
+  /** A yes/no question that also hears the global intents ("operator" is not forced into a yes). */
+  const yesNo = (n: AskNode): AskNode => ({ ...n, grammar: grammar('yesNo') });
 
-  const confirmItem = confirm({
-    prompt: computed(P.confirmItem, pendingValues),
-    yes: 'afterItem',
-    no: 'askItem',
-  });
+  const confirmItem = yesNo(
+    confirm({
+      prompt: computed(P.confirmItem, pendingValues),
+      yes: 'afterItem',
+      no: 'askItem',
+    }),
+  );
   const acceptYesNo = confirmItem.accept;
   confirmItem.accept = (answer, ctx) => {
     const d = acceptYesNo(answer, ctx);
@@ -142,13 +153,25 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
   const acceptAnythingElse = anythingElse.accept;
   anythingElse.exits.item = 'confirmItem';
   anythingElse.hints = hints;
-  anythingElse.accept = (answer, ctx) => itemsDecision(answer, 'item') ?? acceptAnythingElse(answer, ctx);
+  anythingElse.grammar = grammar('anythingElse');
+  // Yes, no, or the next item straight away ("and a coke"): the NLU looks for items too.
+  anythingElse.expected = 'free';
+  // "That's all", "nothing else", "就这些" (weak goodbyes) end the list here, not the call;
+  // a plain "goodbye" still ends the call.
+  const listDone = (answer: Answer): Decision | null =>
+    answer.source === 'voice' && answer.nlu.intent === 'goodbye' && answer.nlu.confidence < 0.9
+      ? { exit: 'no' }
+      : null;
+  anythingElse.accept = (answer, ctx) =>
+    itemsDecision(answer, 'item') ?? acceptAnythingElse(answer, ctx) ?? listDone(answer);
 
-  const readBack = confirm({
-    prompt: computed(P.readBack, cartValues),
-    yes: 'lookupAddress',
-    no: 'startOver',
-  });
+  const readBack = yesNo(
+    confirm({
+      prompt: computed(P.readBack, cartValues),
+      yes: 'lookupAddress',
+      no: 'startOver',
+    }),
+  );
   const acceptReadBack = readBack.accept;
   readBack.accept = (answer, ctx) => {
     const d = acceptReadBack(answer, ctx);
@@ -163,6 +186,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
       keypadHint: P.askItemKeys,
       expected: 'menu',
       hints,
+      grammar: grammar('item'),
       dtmf: { maxDigits: 2, terminator: '#' },
       exits: { item: 'confirmItem', keypadItem: 'askQuantity' },
       accept: (answer) => itemsDecision(answer, 'item') ?? keypadItem(answer),
@@ -171,6 +195,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
       prompt: computed(P.askQuantity, pendingValues),
       keypadHint: P.askQuantityKeys,
       expected: 'number',
+      grammar: grammar('quantity'),
       dtmf: { maxDigits: 2, terminator: '#' },
       exits: { next: 'confirmItem' },
       accept: (answer, ctx) => {
@@ -208,7 +233,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
       exits: { found: 'confirmAddress', none: 'askAddress', error: 'askAddress' },
     }),
     confirmAddress: (() => {
-      const n = confirm({ prompt: P.confirmAddress, yes: 'submit', no: 'askAddress' });
+      const n = yesNo(confirm({ prompt: P.confirmAddress, yes: 'submit', no: 'askAddress' }));
       const base = n.accept;
       n.accept = (a, ctx) => {
         const d = base(a, ctx);
@@ -227,7 +252,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
           ? { exit: 'next', slots: { address: answer.text.trim(), addressSource: 'spoken' } }
           : null,
     }),
-    confirmNewAddress: confirm({ prompt: P.confirmNewAddress, yes: 'submit', no: 'askAddress' }),
+    confirmNewAddress: yesNo(confirm({ prompt: P.confirmNewAddress, yes: 'submit', no: 'askAddress' })),
     submit: task({
       src: 'submitOrder',
       prompt: P.submitting,
