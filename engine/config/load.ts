@@ -41,6 +41,8 @@ export const ENV_KEYS: Record<string, string> = {
   VOICEBOT_PERSONAS_DIR: 'campaigns.personasDir',
   TWILIO_ACCOUNT_SID: 'campaigns.twilioAccountSid',
   VOICEBOT_CAMPAIGN_SIP_TARGET: 'campaigns.sipTarget',
+  VOICEBOT_ORDERS_FILE: 'orders.file',
+  VOICEBOT_CUSTOMERS_FILE: 'orders.customersFile',
 };
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env]));

@@ -121,6 +121,24 @@ export const configSchema = z
           .describe('Request-URI template for outbound SIP calls ({to} = the E.164 number)'),
       })
       .prefault({}),
+    orders: z
+      .object({
+        file: z
+          .string()
+          .trim()
+          .min(1, 'give a file path, e.g. var/orders.jsonl')
+          .default('orders.jsonl')
+          .describe('JSON Lines file the voice-order dialog appends placed orders to (relative: to the cwd)'),
+        customersFile: z
+          .string()
+          .trim()
+          .min(1, 'give a file path, or leave it unset for the demo customers')
+          .optional()
+          .describe(
+            'registered delivery addresses by caller ID (JSON); unset: fixtures/customers/customers.json',
+          ),
+      })
+      .prefault({}),
     routes: z.array(routeSchema).default([]).describe('inbound routing to dialogs; first match wins'),
   })
   .superRefine((cfg, ctx) => {

@@ -54,6 +54,62 @@ describe('DialogRegistry', () => {
   });
 });
 
+describe('order sink and customers files (config orders.file, orders.customersFile)', () => {
+  it('come from VOICEBOT_ORDERS_FILE / VOICEBOT_CUSTOMERS_FILE into the routed handler', async () => {
+    const customers = join(dir, 'my-customers.json');
+    writeFileSync(customers, JSON.stringify({ '+14155550177': { address: '9 Elm Court' } }));
+    const config = loadConfig({
+      env: { VOICEBOT_ORDERS_FILE: join(dir, 'my-orders.jsonl'), VOICEBOT_CUSTOMERS_FILE: customers },
+      overrides: { 'auth.mode': 'none', logLevel: 'silent' },
+    });
+    expect(config.orders).toEqual({ file: join(dir, 'my-orders.jsonl'), customersFile: customers });
+    config.routes = [{ dialog: 'voice-order' }];
+    const routed = await createRoutedSessionHandler({
+      config,
+      log: createRootLogger({ level: 'silent' }),
+      metrics: new Metrics(),
+    });
+    try {
+      expect(routed.registry.ordersFile).toBe(join(dir, 'my-orders.jsonl'));
+      await expect(routed.registry.customerAddress('+14155550177')).resolves.toBe('9 Elm Court');
+      await expect(routed.registry.customerAddress('+14155550100')).resolves.toBeNull();
+    } finally {
+      await routed.close();
+    }
+    expect(loadConfig({ env: { VOICEBOT_AUTH_MODE: 'none' } }).orders).toEqual({ file: 'orders.jsonl' });
+  });
+
+  it('bad values stop start-up with the setting, the file and the fix', () => {
+    expect(() => loadConfig({ env: { VOICEBOT_AUTH_MODE: 'none', VOICEBOT_ORDERS_FILE: ' ' } })).toThrow(
+      /orders\.file \(from env VOICEBOT_ORDERS_FILE\) = " ": give a file path/,
+    );
+    const bad = (opts: ConstructorParameters<typeof DialogRegistry>[0]) => () => new DialogRegistry(opts);
+    expect(bad({ baseDir: dir, customersFile: 'none.json' })).toThrow(
+      /orders\.customersFile \(VOICEBOT_CUSTOMERS_FILE\) .*none\.json: cannot read it \(ENOENT\)/,
+    );
+    writeFileSync(join(dir, 'broken.json'), '{"+1415": ');
+    expect(bad({ baseDir: dir, customersFile: 'broken.json' })).toThrow(/broken\.json is not JSON/);
+    writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ '555-0100': { address: 'x' } }));
+    expect(bad({ baseDir: dir, customersFile: 'wrong.json' })).toThrow(
+      /orders\.customersFile .*wrong\.json is not a valid customer file: 555-0100/,
+    );
+    expect(bad({ baseDir: dir, ordersFile: 'no/such/folder/orders.jsonl' })).toThrow(
+      /orders\.file \(VOICEBOT_ORDERS_FILE\) .*the folder .*no\/such\/folder does not exist or is not writable/,
+    );
+    expect(bad({ baseDir: dir, ordersFile: '.' })).toThrow(/orders\.file .* is a folder/);
+    for (const f of [
+      bad({ baseDir: dir, customersFile: 'none.json' }),
+      bad({ baseDir: dir, ordersFile: '.' }),
+    ]) {
+      try {
+        f();
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
+      }
+    }
+  });
+});
+
 describe('voicebot serve wiring: routed voice-order session over the WS gateway', () => {
   it('a keypad caller orders three loaves of bread into the file order sink', async () => {
     const config = loadConfig({

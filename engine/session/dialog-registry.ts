@@ -1,7 +1,8 @@
 /**
  * Dialog registry: turns the dialog names of the config's `routes` into dialog machines.
  *   - 'voice-order'      the voice-ordering IVR on the fixture catalog, orders appended to a file
- *                        sink (JSON Lines), addresses looked up in the customer directory file;
+ *                        sink (JSON Lines, config orders.file), addresses looked up in the
+ *                        customers file (orders.customersFile); both checked at start-up;
  *   - 'skeleton'         the walking skeleton (echo / keypad menu): no session, the engine's
  *                        fallback handler takes the call;
  *   - 'script:<path>'    a YAML/JSON dialog script compiled to a machine (path relative to baseDir).
@@ -9,8 +10,8 @@
  * before it listens instead of failing a caller. createRoutedSessionHandler wires the registry
  * into createSessionHandler with the embedded speech engines.
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Language } from '../../asr-tts/asr.ts';
 import { EspeakTts } from '../../asr-tts/providers/espeak/espeak-tts.ts';
@@ -19,6 +20,7 @@ import { WebRtcVad } from '../../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
 import { type Catalog, parseCatalog } from '../../dialogs/nlu/catalog.ts';
 import { DeterministicNlu } from '../../dialogs/nlu/deterministic-nlu.ts';
 import { compileScriptText } from '../../dialogs/script/compile.ts';
+import { catalogWords } from '../../dialogs/voice-order/grammar.ts';
 import { createVoiceOrderDialog } from '../../dialogs/voice-order/machine.ts';
 import type { CallHandler, CallInfo } from '../../telephony/call-leg.ts';
 import { AgentRegistry } from '../agents/registry.ts';
@@ -41,10 +43,64 @@ export interface DialogRegistryOptions {
   baseDir?: string;
   /** Catalog of the voice-order dialog (default fixtures/catalogs/meals.json). */
   catalogFile?: string;
-  /** Registered addresses by caller ID (default fixtures/customers/customers.json). */
+  /** Registered addresses by caller ID (config orders.customersFile; default fixtures/customers/customers.json). */
   customersFile?: string;
-  /** JSON Lines file the voice-order dialog appends placed orders to (default orders.jsonl). */
+  /** JSON Lines file the voice-order dialog appends placed orders to (config orders.file; default orders.jsonl). */
   ordersFile?: string;
+}
+
+/** The customers file, or CONFIG_INVALID naming the setting, the file and what is wrong. */
+function loadCustomers(path: string): CustomerDirectory {
+  const where = `orders.customersFile (VOICEBOT_CUSTOMERS_FILE) ${path}`;
+  try {
+    JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new VoicebotError(
+      'CONFIG_INVALID',
+      e.code
+        ? `${where}: cannot read it (${e.code}); give an existing JSON file of {"+E164": {"address": ...}}`
+        : `${where} is not JSON: ${e.message}`,
+      { path },
+    );
+  }
+  try {
+    return CustomerDirectory.fromFile(path);
+  } catch (err) {
+    throw new VoicebotError('CONFIG_INVALID', `${where}: ${(err as Error).message}`, { path });
+  }
+}
+
+/** Checks at start-up that placed orders can be written to `path` (not at the first order). */
+function checkOrdersFile(path: string): void {
+  const where = `orders.file (VOICEBOT_ORDERS_FILE) ${path}`;
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(path);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory())
+    throw new VoicebotError(
+      'CONFIG_INVALID',
+      `${where} is a folder; give a file path such as ${path}/orders.jsonl`,
+      {
+        path,
+      },
+    );
+  const target = stat ? path : dirname(path);
+  try {
+    if (!stat && !statSync(target).isDirectory()) throw new Error('not a folder');
+    accessSync(target, constants.W_OK);
+  } catch {
+    throw new VoicebotError(
+      'CONFIG_INVALID',
+      stat
+        ? `${where} is not writable; fix its permissions or choose another file`
+        : `${where}: the folder ${target} does not exist or is not writable; create it or choose another file`,
+      { path },
+    );
+  }
 }
 
 const LANGUAGES: readonly Language[] = ['en-US', 'zh-CN'];
@@ -59,7 +115,8 @@ export class DialogRegistry {
   readonly orders: FileOrderSink;
   readonly ordersFile: string;
   private readonly baseDir: string;
-  private readonly catalog: Catalog;
+  /** The voice-order catalog (also given to script dialogs for menu answers). */
+  readonly catalog: Catalog;
   private readonly customers: CustomerDirectory;
   private readonly built = new Map<string, Omit<DialogSpec, 'language'> | null>();
 
@@ -67,11 +124,15 @@ export class DialogRegistry {
     this.baseDir = options.baseDir ?? process.cwd();
     const catalogFile = this.path(options.catalogFile ?? `${FIXTURES}catalogs/meals.json`);
     this.catalog = parseCatalog(JSON.parse(readFileSync(catalogFile, 'utf8')), catalogFile);
-    this.customers = CustomerDirectory.fromFile(
-      this.path(options.customersFile ?? `${FIXTURES}customers/customers.json`),
-    );
+    this.customers = loadCustomers(this.path(options.customersFile ?? `${FIXTURES}customers/customers.json`));
     this.ordersFile = this.path(options.ordersFile ?? 'orders.jsonl');
+    checkOrdersFile(this.ordersFile);
     this.orders = new FileOrderSink(this.ordersFile);
+  }
+
+  /** The registered delivery address of a caller ID (the customers file), or null. */
+  customerAddress(callerId: string): Promise<string | null> {
+    return this.customers.lookupAddress(callerId);
   }
 
   /** The dialog of a route name (null: the skeleton); throws CONFIG_INVALID for unknown names. */
@@ -157,10 +218,23 @@ export interface RoutedHandler {
  */
 export async function createRoutedSessionHandler(options: RoutedHandlerOptions): Promise<RoutedHandler> {
   const { config, log, metrics } = options;
-  const registry = options.registry ?? new DialogRegistry();
+  const registry =
+    options.registry ??
+    new DialogRegistry({
+      ordersFile: config.orders.file,
+      ...(config.orders.customersFile ? { customersFile: config.orders.customersFile } : {}),
+    });
   const dialogFor = registry.dialogFor(config.routes);
   const asr = new PocketsphinxAsr({ workers: 1 });
   await asr.warmUp();
+  if (config.routes.some((r) => r.dialog === 'voice-order')) {
+    const unheard = asr.unknownWords(catalogWords(registry.catalog));
+    if (unheard.length > 0)
+      log.warn(
+        { words: unheard },
+        'voice-order: catalog words the recognizer cannot hear are left out of its grammars; add their pronunciations to asr-tts/providers/pocketsphinx/extra.dict (cmudict format)',
+      );
+  }
   const handler = createSessionHandler({
     dialogFor,
     asr,
