@@ -143,7 +143,9 @@ for (const clip of [...clips, ...negatives]) {
     if (event) falses.push(`${clip.name} -> ${event.ev.code}`);
     continue;
   }
-  const group = (bySnr[clip.snr ?? 'clean'] ??= { clips: 0, detected: 0 });
+  const snrKey = clip.snr ?? 'clean';
+  bySnr[snrKey] ??= { clips: 0, detected: 0 };
+  const group = bySnr[snrKey];
   group.clips++;
   if (!event) {
     misses.push(clip.name);
