@@ -10,7 +10,10 @@ import type { AudioFrame } from '../audio/frame.ts';
 import { EchoGate } from './echo-gate.ts';
 import { UtteranceAudio } from './utterance-audio.ts';
 
-export type SpeechEdge = { type: 'start'; heardMs: number; atMs: number } | { type: 'end'; atMs: number };
+export type SpeechEdge =
+  | { type: 'start'; heardMs: number; atMs: number }
+  /** speechMs: from the onset to the end (media time). */
+  | { type: 'end'; atMs: number; speechMs: number };
 
 /** How fast the least arrival delay may creep up (clock drift, a path that got slower), ms per frame. */
 const OFFSET_CREEP_MS = 0.02;
@@ -19,6 +22,7 @@ export class CallerInput {
   readonly echo = new EchoGate();
   readonly utterance = new UtteranceAudio();
   private offset = Number.POSITIVE_INFINITY;
+  private startAtMs = 0;
 
   constructor(readonly vad: Vad) {}
 
@@ -32,11 +36,12 @@ export class CallerInput {
     for (const e of this.vad.process(heard)) {
       if (e.type === 'vad.speech_start') {
         this.utterance.speechStarted();
+        this.startAtMs = e.atMs;
         // The VAD reports a start once it has heard enough of it: how much.
         const frameEndMs = frame.timestampMs + (frame.samples.length * 1000) / frame.sampleRate;
         edges.push({ type: 'start', heardMs: Math.max(0, frameEndMs - e.atMs), atMs: e.atMs });
       } else {
-        edges.push({ type: 'end', atMs: e.atMs });
+        edges.push({ type: 'end', atMs: e.atMs, speechMs: Math.max(0, e.atMs - this.startAtMs) });
       }
     }
     return edges;

@@ -175,7 +175,7 @@ export class CallSession {
         this.sendTurn({ type: 'vad.start', heardMs: e.heardMs });
       } else {
         this.lastSpeechEndAt = this.clock.now();
-        this.sendTurn({ type: 'vad.end' });
+        this.sendTurn({ type: 'vad.end', speechMs: e.speechMs });
       }
     }
   }

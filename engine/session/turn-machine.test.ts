@@ -53,7 +53,7 @@ function speakOver(t: ReturnType<typeof start>): void {
 const PAUSED_THEN_CUT = ['pausePlayback', 'clearPlayback', 'reportInterrupted', 'bargedIn'];
 
 describe('turn machine: barge-in modes', () => {
-  it('always: the bot pauses after minSpeechMs of speech; speech past backchannelMaxMs is a barge-in', () => {
+  it('always: the bot pauses after minSpeechMs of speech; still talking past backchannelMaxMs + the VAD end lag: a barge-in', () => {
     const t = start();
     t.send({ type: 'bot.say', promptId: 'greeting', bargeIn: 'always' });
     t.send({ type: 'vad.start', heardMs: 60 });
@@ -62,7 +62,7 @@ describe('turn machine: barge-in modes', () => {
     t.advance(10);
     expect(t.names()).toEqual(['pausePlayback']);
     expect(t.state()).toBe('{"speaking":{"held":"talking"}}');
-    t.advance(590);
+    t.advance(1090);
     expect(t.names()).toEqual(['pausePlayback']);
     t.advance(10);
     expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart']);
@@ -78,8 +78,8 @@ describe('turn machine: barge-in modes', () => {
     t.send({ type: 'bot.say', promptId: 'p', bargeIn: 'always' });
     t.send({ type: 'vad.start', heardMs: 130 });
     expect(t.names()).toEqual(['pausePlayback']);
-    // backchannelMaxMs (700) counts from the onset: 570 ms more.
-    t.advance(560);
+    // backchannelMaxMs (700) + vadEndLagMs (500) count from the onset: 1070 ms more.
+    t.advance(1060);
     expect(t.names()).toEqual(['pausePlayback']);
     t.advance(10);
     expect(t.names()).toContain('bargedIn');
@@ -270,7 +270,7 @@ describe('turn machine: false triggers, resume and noise', () => {
     t.send({ type: 'vad.end' });
     t.advance(200);
     t.send({ type: 'vad.start', heardMs: 120 });
-    t.advance(580);
+    t.advance(1080);
     expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart']);
   });
 
@@ -291,10 +291,23 @@ describe('turn machine: false triggers, resume and noise', () => {
     expect(t.state()).toBe('{"listening":"idle"}');
   });
 
+  it('speech that ends longer than backchannelMaxMs (onset to end, media time) is a barge-in at its end', () => {
+    const t = start();
+    speakOver(t);
+    t.advance(700);
+    t.send({ type: 'vad.end', speechMs: 650 });
+    expect(t.names()).toEqual(['pausePlayback']);
+    const u = start();
+    speakOver(u);
+    u.advance(700);
+    u.send({ type: 'vad.end', speechMs: 900 });
+    expect(u.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart']);
+  });
+
   it('a confirmed barge-in that turns out to be noise (no words) gets the noise re-prompt', () => {
     const t = start();
     speakOver(t);
-    t.advance(800);
+    t.advance(1100);
     t.send({ type: 'vad.end' });
     t.advance(700);
     t.advance(800);
@@ -305,7 +318,7 @@ describe('turn machine: false triggers, resume and noise', () => {
   it('backchannel words after a confirmed barge-in also count as noise', () => {
     const t = start();
     speakOver(t);
-    t.advance(800);
+    t.advance(1100);
     t.send({ type: 'asr.text', text: 'mm-hmm' });
     expect(t.names().at(-1)).toBe('noiseReprompt');
   });

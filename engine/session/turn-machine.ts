@@ -22,6 +22,8 @@ export interface TurnTimings {
   minSpeechMs: number;
   /** Speech (from its onset) after which the pause is a barge-in without waiting for words. */
   backchannelMaxMs: number;
+  /** How long after speech ends the VAD reports it (its hangover): a backchannel's end may come this late. */
+  vadEndLagMs: number;
   /** Silence after speech that ends the caller's turn (a listen command may override it). */
   endpointSilenceMs: number;
   /** How long to wait for the recognizer's final after a flush. */
@@ -33,6 +35,7 @@ export interface TurnTimings {
 export const DEFAULT_TURN_TIMINGS: TurnTimings = {
   minSpeechMs: 100,
   backchannelMaxMs: 700,
+  vadEndLagMs: 500,
   endpointSilenceMs: 700,
   finalWaitMs: 800,
   maxCallMs: 15 * 60_000,
@@ -60,7 +63,8 @@ export type TurnEvent =
   | { type: 'bot.stop' }
   | { type: 'listen'; endpointSilenceMs?: number }
   | { type: 'vad.start'; heardMs?: number }
-  | { type: 'vad.end' }
+  /** speechMs: from the speech's onset to its end (media time), when known. */
+  | { type: 'vad.end'; speechMs?: number }
   | { type: 'asr.text'; text: string }
   | { type: 'dtmf'; digit: string }
   | { type: 'call.hangup' };
@@ -179,6 +183,9 @@ export const turnMachine = setup({
     heardMinSpeech: ({ context }) => context.heardMs >= context.timings.minSpeechMs,
     heardPastBackchannel: ({ context }) =>
       Math.max(context.timings.minSpeechMs, context.heardMs) >= context.timings.backchannelMaxMs,
+    /** The speech that just ended was longer than any backchannel. */
+    longSpeech: ({ context, event }) =>
+      event.type === 'vad.end' && (event.speechMs ?? 0) > context.timings.backchannelMaxMs,
     hasWords: ({ event }) => hasWords(wordsIn(event)),
     isBackchannel: ({ event }) => isBackchannel(wordsIn(event)),
     /** Words that are not a backchannel. */
@@ -190,9 +197,14 @@ export const turnMachine = setup({
     finalWait: ({ context }) => context.timings.finalWaitMs,
     /** From the VAD's report to minSpeechMs of speech. */
     minSpeech: ({ context }) => Math.max(0, context.timings.minSpeechMs - context.heardMs),
-    /** From the pause to backchannelMaxMs of speech. */
+    /** From the pause to backchannelMaxMs of speech and the VAD's lag in reporting its end. */
     backchannelWindow: ({ context }) =>
-      Math.max(0, context.timings.backchannelMaxMs - Math.max(context.timings.minSpeechMs, context.heardMs)),
+      Math.max(
+        0,
+        context.timings.backchannelMaxMs +
+          context.timings.vadEndLagMs -
+          Math.max(context.timings.minSpeechMs, context.heardMs),
+      ),
     bargeInLock: ({ context }) => {
       const mode = headMode(context);
       return typeof mode === 'object' ? mode.afterMs : 0;
@@ -323,7 +335,7 @@ export const turnMachine = setup({
           },
           states: {
             talking: {
-              on: { 'vad.end': 'ended' },
+              on: { 'vad.end': [{ guard: 'longSpeech', ...bySpeech }, { target: 'ended' }] },
               always: { guard: 'heardPastBackchannel', ...bySpeech },
               after: { backchannelWindow: bySpeech },
             },
