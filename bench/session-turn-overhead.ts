@@ -11,7 +11,7 @@
  * and subtracted). Timing probes (engine/session/testing/probes.ts) stamp each step:
  *
  *   final     the final reaches the session (end of speech detected)
- *   decide    final -> synthesis asked for: NLU, dialog, session, playback queue
+ *   decide    final -> synthesis asked for: turn machine, NLU, dialog, session, playback queue
  *   tts       synthesis asked for -> first frame (FakeTts; subtracted)
  *   pace      first frame handed to the leg -> written to the socket (the pacer's next 20 ms slot)
  *   overhead  final -> first frame written, minus tts
@@ -80,8 +80,15 @@ const se = await startProbedEngine({
   dialogFor: (info) => voiceOrderSpec(info.parameters),
   adaptersFor: (info) => {
     const sid = info.providerCallId ?? info.callId;
+    // No grammar capability: the session sends none, so the final is always the words said
+    // (what a question's grammar would accept is the persona bench's business, not this one's).
+    const fake = new FakeAsr({ results: () => saying.get(sid) ?? '' });
     return {
-      asr: new FakeAsr({ results: () => saying.get(sid) ?? '' }),
+      asr: {
+        name: fake.name,
+        capabilities: { ...fake.capabilities, grammar: false },
+        stream: (options) => fake.stream(options),
+      },
       tts: fastTts,
       createVad: () => WebRtcVad.create(),
     };
@@ -175,14 +182,15 @@ interface Turn {
 const turns: Turn[] = [];
 let unmatched = 0;
 for (const { probe } of runs) {
-  for (const final of probe.of('asr.final')) {
-    if (!final.text) continue;
-    const start = probe.next('tts.start', final.at);
+  // One turn per time the session handed the caller's words on (NLU, then the dialog).
+  for (const said of probe.of('nlu')) {
+    const final = probe.marks.findLast((m) => m.kind === 'asr.final' && m.text && m.at <= said.at);
+    const start = probe.next('tts.start', said.at);
     const first = start && probe.next('tts.first', start.at);
     const wire = first && probe.next('wire.first', first.at);
-    // The answer must be the next thing the session did (no other final in between).
-    const later = probe.marks.find((m) => m.kind === 'asr.final' && m.at > final.at && m.text);
-    if (!start || !first || !wire || (later && later.at < start.at)) {
+    // The answer must be the next thing the session did (no other words in between).
+    const later = probe.marks.find((m) => m.kind === 'nlu' && m.at > said.at);
+    if (!final || !start || !first || !wire || (later && later.at < start.at)) {
       unmatched++;
       continue;
     }

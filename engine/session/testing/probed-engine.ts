@@ -16,7 +16,7 @@ import { createSessionHandler } from '../handler.ts';
 import type { CallSession, DialogSpec } from '../session.ts';
 import type { TurnTimings } from '../turn-machine.ts';
 import { loopbackBase } from './loopback-engine.ts';
-import { CallProbe, probeAsr, probeLeg, probeTts, probeVad } from './probes.ts';
+import { CallProbe, probeAsr, probeLeg, probeNlu, probeTts, probeVad } from './probes.ts';
 
 export interface CallAdapters {
   asr: AsrAdapter;
@@ -69,7 +69,7 @@ export async function startProbedEngine(options: ProbedEngineOptions): Promise<P
         asr: probeAsr(adapters.asr, probe),
         tts: probeTts(adapters.tts, probe),
         createVad: probeVad(adapters.createVad, probe),
-        nlu,
+        nlu: probeNlu(nlu, probe),
         agents,
         log,
         metrics,

@@ -9,6 +9,7 @@
 import type { AsrAdapter, AsrEvent, RecognizeOptions, RecognizeStream } from '../../../asr-tts/asr.ts';
 import type { SynthesizeOptions, TtsAdapter } from '../../../asr-tts/tts.ts';
 import type { Vad } from '../../../asr-tts/vad.ts';
+import type { Nlu } from '../../../dialogs/nlu/types.ts';
 import type { CallLeg } from '../../../telephony/call-leg.ts';
 import type { AudioFrame } from '../../audio/frame.ts';
 
@@ -17,6 +18,7 @@ export type ProbeKind =
   | 'vad.end'
   | 'asr.flush'
   | 'asr.final'
+  | 'nlu'
   | 'tts.start'
   | 'tts.first'
   | 'wire.first'
@@ -104,6 +106,16 @@ export function probeAsr(inner: AsrAdapter, probe: CallProbe): AsrAdapter {
           }
         },
       };
+    },
+  };
+}
+
+/** Stamps `nlu` as the session hands the caller's words to the NLU (then to the dialog). */
+export function probeNlu(inner: Nlu, probe: CallProbe): Nlu {
+  return {
+    parse(text, context) {
+      probe.mark('nlu', { text });
+      return inner.parse(text, context);
     },
   };
 }
