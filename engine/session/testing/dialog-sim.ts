@@ -169,6 +169,8 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
   let lastSaid: { text: string; tempo: number } | null = null;
   let vadSpeaking = false;
   let vadEndTimer: unknown = null;
+  /** Onset of the speech the VAD is in (or about to report). */
+  let vadOnset: number | null = null;
   let asrEndTimer: unknown = null;
   let spokeSinceFinal = false;
   let pending: unknown = null;
@@ -199,6 +201,7 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
         if (asrEndTimer !== null) clock.clearTimeout(asrEndTimer as number);
         if (vadEndTimer !== null) clock.clearTimeout(vadEndTimer as number);
         vadEndTimer = null;
+        if (!vadSpeaking && vadOnset === null) vadOnset = from;
         clock.setTimeout(() => {
           if (vadSpeaking || ended) return;
           vadSpeaking = true;
@@ -213,7 +216,10 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
           vadEndTimer = null;
           if (!vadSpeaking || ended) return;
           vadSpeaking = false;
-          turn.send({ type: 'vad.end' });
+          // The speech's onset-to-end media time, as the session's VAD input reports it.
+          const speechMs = to - (vadOnset ?? to);
+          vadOnset = null;
+          turn.send({ type: 'vad.end', speechMs });
         }, vadHangoverMs);
       }, to - clock.now());
     }
