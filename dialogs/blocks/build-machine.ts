@@ -6,15 +6,16 @@
  * barge-in (an answer during the prompt counts), and hang-up to a final state. Time is a named
  * delay read from the context, so elderly mode lengthens it and tests drive it with SimulatedClock.
  */
-import { assign, emit, enqueueActions, fromPromise, type PromiseActorLogic, setup } from 'xstate';
+import { assign, emit, fromPromise, type PromiseActorLogic, setup } from 'xstate';
 import type { DialogCommand, DialogEvent } from '../contract.ts';
 import { phrases } from './phrases.ts';
-import { BUILTIN, buildStates, ROOT_ID } from './states.ts';
+import { BUILTIN, buildStates, outcome, ROOT_ID } from './states.ts';
 import { joinText, renderText } from './text.ts';
 import { globalKey, keysComplete, turnFromKeys, turnFromSpeech } from './turn.ts';
 import type { AskNode, DialogContext, DialogDefinition, DialogInput, DialogNode, Turn } from './types.ts';
 
 type NodeParams = { node: string };
+type OutcomeParams = { status: string };
 export type TaskActor = PromiseActorLogic<unknown, unknown>;
 
 export function initialContext(def: DialogDefinition, input: DialogInput | undefined): DialogContext {
@@ -162,6 +163,7 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
         return n.kind === 'branch' && (n.cases[p.index]?.when(context) ?? false);
       },
       transferOk: ({ event }) => event.type === 'transfer.done' && event.ok,
+      noOutcomeYet: ({ context }) => context.outcome === null,
     },
     actions: {
       start: assign(({ context, event }) => {
@@ -191,27 +193,27 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
         promptMode: 'normal' as const,
         dtmfBuffer: '',
       })),
-      speak: enqueueActions(({ context, enqueue }, p: { node: string; bargeIn?: boolean }) => {
+      /** Records the prompt of a node (or a built-in state) about to be said: speak() pairs it with say. */
+      notePrompt: assign(({ context }, p: NodeParams) => {
         const text = def.nodes[p.node] ? nodeText(def, p.node, context) : builtinText(p.node, context, def);
         const promptId = `${p.node}#${context.promptSeq + 1}`;
-        const n = def.nodes[p.node];
-        const bargeIn = n?.bargeIn ?? (def.nodes[p.node] ? 'always' : 'never');
-        enqueue.assign({
+        return {
           promptSeq: context.promptSeq + 1,
           currentPromptId: promptId,
           lastPrompt: { promptId, text },
-          promptMode: 'normal',
+          promptMode: 'normal' as const,
           history: pushHistory(context.history, `bot: ${text}`),
-        });
-        enqueue.emit({
-          type: 'say',
-          promptId,
-          text,
-          language: context.language,
-          bargeIn,
-          rate: context.rate,
-        });
+        };
       }),
+      /** Says the prompt notePrompt has just recorded (actions resolve in order, on the new context). */
+      say: emit(({ context }, p: NodeParams) => ({
+        type: 'say' as const,
+        promptId: context.currentPromptId ?? `${p.node}#${context.promptSeq}`,
+        text: context.lastPrompt?.text ?? '',
+        language: context.language,
+        bargeIn: def.nodes[p.node]?.bargeIn ?? (def.nodes[p.node] ? ('always' as const) : ('never' as const)),
+        rate: context.rate,
+      })),
       listen: emit(({ context }, p: NodeParams) => {
         const n = ask(p.node);
         const hints = typeof n.hints === 'function' ? n.hints(context) : n.hints;
@@ -259,6 +261,7 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
           slots: { ...context.slots, ...d.slots },
         };
       }),
+      noMatchTurn: assign({ turn: { kind: 'no-match' } as Turn }),
       setPromptMode: assign((_, p: { mode: DialogContext['promptMode'] }) => ({ promptMode: p.mode })),
       countFailure: assign(({ context }, p: { mode: DialogContext['promptMode'] }) => ({
         failures: context.failures + 1,
@@ -282,15 +285,12 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
           ...(target ? { target } : {}),
         };
       }),
-      emitOutcome: enqueueActions(({ context, enqueue }, p: { status: string }) => {
-        enqueue.assign({ outcome: p.status });
-        enqueue.emit({ type: 'outcome', status: p.status, slots: { ...context.slots } });
-      }),
-      outcomeIfNone: enqueueActions(({ context, enqueue }, p: { status: string }) => {
-        if (context.outcome !== null) return;
-        enqueue.assign({ outcome: p.status });
-        enqueue.emit({ type: 'outcome', status: p.status, slots: { ...context.slots } });
-      }),
+      noteOutcome: assign((_, p: OutcomeParams) => ({ outcome: p.status })),
+      emitOutcome: emit(({ context }, p: OutcomeParams) => ({
+        type: 'outcome' as const,
+        status: p.status,
+        slots: { ...context.slots },
+      })),
       emitHangup: emit((_, p: { reason: string }) => ({ type: 'hangup' as const, reason: p.reason })),
     },
   });
@@ -303,10 +303,10 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
     context: ({ input }) => initialContext(def, input),
     initial: BUILTIN.idle,
     on: {
-      'call.hangup': {
-        target: `.${BUILTIN.done}`,
-        actions: { type: 'outcomeIfNone', params: { status: 'caller-hung-up' } },
-      },
+      'call.hangup': [
+        { guard: 'noOutcomeYet', target: `.${BUILTIN.done}`, actions: outcome('caller-hung-up') },
+        { target: `.${BUILTIN.done}` },
+      ],
       'user.dtmf': [
         { guard: { type: 'globalKeyIs', params: { action: 'human' } }, target: `.${BUILTIN.human}` },
         { guard: { type: 'globalKeyIs', params: { action: 'opt-out' } }, target: `.${BUILTIN.optOut}` },

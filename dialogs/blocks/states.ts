@@ -4,8 +4,7 @@
  * no agent free, goodbye, opt-out, done). The named actions, guards and delays they use are
  * declared in build-machine.ts.
  */
-import { assign } from 'xstate';
-import type { DialogContext, DialogDefinition, DialogNode, Turn } from './types.ts';
+import type { DialogContext, DialogDefinition, DialogNode } from './types.ts';
 
 export const ROOT_ID = 'dialog';
 /** Built-in states; node ids must not start with '_'. */
@@ -21,7 +20,20 @@ const abs = (id: string) => `#${ROOT_ID}.${id}`;
 
 type StateConfig = Record<string, unknown>;
 
-const speak = (id: string) => ({ type: 'speak', params: { node: id } });
+/**
+ * Every action here names an action declared in build-machine.ts: none is created while an event
+ * is processed (XState warns when assign()/emit() are called during another actor's action, which
+ * is where the session sends its events from). Saying a prompt records it, then emits it.
+ */
+const speak = (id: string) => [
+  { type: 'notePrompt', params: { node: id } },
+  { type: 'say', params: { node: id } },
+];
+/** Records the dialog's outcome, then emits it. */
+export const outcome = (status: string) => [
+  { type: 'noteOutcome' as const, params: { status } },
+  { type: 'emitOutcome' as const, params: { status } },
+];
 const enter = (id: string) => ({ type: 'enterNode', params: { node: id } });
 
 function exitTransitions(def: DialogDefinition, id: string, actions: unknown[] = ['applyTurn']) {
@@ -55,7 +67,7 @@ function askState(def: DialogDefinition, id: string): StateConfig {
     initial: 'speaking',
     states: {
       speaking: {
-        entry: [speak(id), { type: 'listen', params: { node: id } }],
+        entry: [...speak(id), { type: 'listen', params: { node: id } }],
         on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'waiting' } },
         after: { promptGuard: 'waiting' },
       },
@@ -105,7 +117,7 @@ function askState(def: DialogDefinition, id: string): StateConfig {
       ],
       'speech.error': {
         target: '.deciding',
-        actions: assign({ turn: { kind: 'no-match' } as Turn }),
+        actions: 'noMatchTurn',
       },
     },
   };
@@ -124,7 +136,7 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
           ? [{ target: abs(`${next}.deciding`), actions: { type: 'captureSaid', params: { node: next } } }]
           : [];
       return {
-        entry: [enter(id), speak(id)],
+        entry: [enter(id), ...speak(id)],
         on: {
           'prompt.done': { guard: 'isCurrentPrompt', target: abs(next) },
           'user.said': [
@@ -157,7 +169,7 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
         initial: 'running',
         states: {
           running: {
-            ...(n.prompt ? { entry: [speak(id)] } : {}),
+            ...(n.prompt ? { entry: speak(id) } : {}),
             invoke: {
               src: n.src,
               input: ({ context }: { context: DialogContext }) => n.input(context),
@@ -177,7 +189,7 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
         initial: n.prompt ? 'speaking' : 'transferring',
         states: {
           speaking: {
-            entry: [speak(id)],
+            entry: speak(id),
             on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'transferring' } },
             after: { promptGuard: 'transferring' },
           },
@@ -188,7 +200,7 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
                 {
                   guard: 'transferOk',
                   target: abs(BUILTIN.done),
-                  actions: { type: 'emitOutcome', params: { status: 'transferred' } },
+                  actions: outcome('transferred'),
                 },
                 { target: abs(n.exits.failed ?? '_no_agent') },
               ],
@@ -204,7 +216,7 @@ function nodeState(def: DialogDefinition, id: string, n: DialogNode): StateConfi
 /** Speak, emit the outcome, hang up once the prompt has played. */
 function endingState(id: string, status: string, speakId: string): StateConfig {
   return {
-    entry: [enter(id), { type: 'emitOutcome', params: { status } }, speak(speakId)],
+    entry: [enter(id), ...outcome(status), ...speak(speakId)],
     on: {
       'prompt.done': {
         guard: 'isCurrentPrompt',
@@ -232,7 +244,7 @@ export function buildStates(def: DialogDefinition): Record<string, StateConfig> 
     initial: 'speaking',
     states: {
       speaking: {
-        entry: [speak(BUILTIN.human)],
+        entry: speak(BUILTIN.human),
         on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'transferring' } },
         after: { promptGuard: 'transferring' },
       },
@@ -243,7 +255,7 @@ export function buildStates(def: DialogDefinition): Record<string, StateConfig> 
             {
               guard: 'transferOk',
               target: abs(BUILTIN.done),
-              actions: { type: 'emitOutcome', params: { status: 'transferred' } },
+              actions: outcome('transferred'),
             },
             { target: abs('_no_agent') },
           ],
