@@ -3,19 +3,15 @@
  * once the engine is attached, and one started through the REST API (onControl) is dialed
  * by the same process over the sim carrier with the real runner (AMD + voicemail drop).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../../telephony/auth/hmac-token.ts';
 import { OutboundRegistry } from '../../../telephony/carriers/outbound-registry.ts';
 import { loadPersonas } from '../../../telephony/carriers/sim/persona.ts';
 import { SimCarrier } from '../../../telephony/carriers/sim/sim-carrier.ts';
-import { loadConfig } from '../../config/load.ts';
 import { type Engine, startEngine } from '../../engine.ts';
-import { createRootLogger } from '../../log/logger.ts';
-import { Metrics } from '../../metrics/metrics.ts';
+import { loopbackBase } from '../../session/testing/loopback-engine.ts';
 import type { CampaignInput } from '../model.ts';
 import { SqliteCampaignStore } from '../store/sqlite-store.ts';
 import { DialerHost } from './dialer-host.ts';
@@ -53,18 +49,9 @@ const contact = (e164: string, persona: string) => ({
 
 describe('DialerHost', () => {
   it('dials campaigns running at start-up and those started through the REST API', async () => {
-    const secret = randomBytes(24).toString('base64url');
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        host: '127.0.0.1',
-        port: 0,
-        logLevel: 'silent',
-        'auth.mode': 'token',
-        'auth.tokenSecret': secret,
-        'campaigns.adminToken': ADMIN,
-        'session.callsDir': join(dir, 'calls'),
-      },
+    const { config, log, metrics, token } = loopbackBase({
+      'campaigns.adminToken': ADMIN,
+      'session.callsDir': join(dir, 'calls'),
     });
     const store = await SqliteCampaignStore.open(join(dir, 'c.db'));
     const now = Date.now();
@@ -74,8 +61,6 @@ describe('DialerHost', () => {
     await store.createCampaign(campaign('later'), now);
     await store.addContacts('later', [contact('+12125550112', 'voicemail')], now);
 
-    const log = createRootLogger({ level: 'silent' });
-    const metrics = new Metrics();
     const registry = new OutboundRegistry();
     host = new DialerHost({
       store,
@@ -90,7 +75,7 @@ describe('DialerHost', () => {
           registry,
           personas: loadPersonas(join(import.meta.dirname, '../../../fixtures/personas')),
           ringTimeScale: 0.05,
-          token: () => mintToken(secret, { ttlS: 60 }),
+          token: () => token(60),
         }),
     });
     const api = { store, adminToken: ADMIN, onControl: host.onControl };

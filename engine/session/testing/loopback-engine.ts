@@ -1,7 +1,8 @@
 /**
  * What every test engine on a loopback port starts from: a config on 127.0.0.1, port 0, silent
  * logs and HMAC URL-token auth with a fresh secret, and the matching logger, metrics and a
- * token minter for the sim callers.
+ * token minter for the sim callers. Further config keys (the same names as loadConfig's overrides)
+ * are applied on top.
  */
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '../../../telephony/auth/hmac-token.ts';
@@ -18,7 +19,7 @@ export interface LoopbackBase {
   token(ttlS?: number): string;
 }
 
-export function loopbackBase(): LoopbackBase {
+export function loopbackBase(overrides: Record<string, unknown> = {}): LoopbackBase {
   const secret = randomBytes(24).toString('base64url');
   const config = loadConfig({
     env: {},
@@ -28,6 +29,7 @@ export function loopbackBase(): LoopbackBase {
       logLevel: 'silent',
       'auth.mode': 'token',
       'auth.tokenSecret': secret,
+      ...overrides,
     },
   });
   return {

@@ -1,14 +1,12 @@
 /**
- * For tests over real audio: an engine on loopback (HMAC URL-token auth with a fresh secret,
- * silent logs) whose outbound legs go to a SimCarrier through its OutboundRegistry; other legs
- * are hung up. Extra HTTP routes (the agents API, a dialer host's) and config overrides as given.
+ * For tests over real audio: an engine on loopback (loopbackBase: HMAC URL-token auth with a
+ * fresh secret, silent logs) whose outbound legs go to a SimCarrier through its OutboundRegistry;
+ * other legs are hung up. Extra HTTP routes (the agents API, a dialer host's) and config overrides as given.
  */
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../../../engine/config/load.ts';
 import type { Config } from '../../../../engine/config/schema.ts';
 import { type Engine, startEngine } from '../../../../engine/engine.ts';
 import type { RouteHandler } from '../../../../engine/http/server.ts';
-import { mintToken } from '../../../auth/hmac-token.ts';
+import { loopbackBase } from '../../../../engine/session/testing/loopback-engine.ts';
 import { OutboundRegistry } from '../../outbound-registry.ts';
 import type { Persona } from '../persona.ts';
 import { SimCarrier, type SimCarrierOptions } from '../sim-carrier.ts';
@@ -28,21 +26,12 @@ export interface SimEngine {
 }
 
 export async function startSimEngine(o: SimEngineOptions): Promise<SimEngine> {
-  const secret = randomBytes(24).toString('base64url');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      'auth.mode': 'token',
-      'auth.tokenSecret': secret,
-      ...o.overrides,
-    },
-  });
+  const { config, log, metrics, token } = loopbackBase(o.overrides);
   const registry = new OutboundRegistry();
   const engine = await startEngine({
     config,
+    log,
+    metrics,
     handler: registry.wrap((leg) => leg.hangup('not expected')),
     ...(o.routes ? { routes: o.routes } : {}),
   });
@@ -51,7 +40,7 @@ export async function startSimEngine(o: SimEngineOptions): Promise<SimEngine> {
     registry,
     personas: o.personas,
     ringTimeScale: o.ringTimeScale ?? 1,
-    token: () => mintToken(secret, { ttlS: 300 }),
+    token: () => token(300),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.onTransfer ? { onTransfer: o.onTransfer } : {}),
   });
