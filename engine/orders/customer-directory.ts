@@ -9,10 +9,30 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
 import { z } from 'zod';
 import { VoicebotError } from '../errors.ts';
 
-const CustomersSchema = z.record(
-  z.string().regex(/^\+[1-9]\d{6,14}$/, 'use an E.164 number such as "+8613800000001" as the key'),
-  z.strictObject({ name: z.string().min(1).optional(), address: z.string().trim().min(3) }),
-);
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** What a key that is not an E.164 number should be, in words; with its E.164 form when it has one. */
+function keyProblem(key: string, defaultCountry: CountryCode): string {
+  const phone = parsePhoneNumberFromString(key, defaultCountry);
+  const e164 = phone?.isValid() ? phone.number : undefined;
+  const fix = e164
+    ? `write it as "${e164}"`
+    : 'write the number in E.164 form: "+", the country code and the number, no spaces (e.g. "+8613800000001")';
+  return `the key "${key}" is not a phone number in E.164 form; ${fix}`;
+}
+
+function customersSchema(defaultCountry: CountryCode) {
+  return z.record(
+    z.string().regex(E164),
+    z.strictObject({ name: z.string().min(1).optional(), address: z.string().trim().min(3) }),
+    {
+      error: (iss) =>
+        iss.code === 'invalid_key' && typeof iss.input === 'string'
+          ? keyProblem(iss.input, defaultCountry)
+          : undefined,
+    },
+  );
+}
 
 export class CustomerDirectory {
   constructor(
@@ -20,10 +40,12 @@ export class CustomerDirectory {
     private readonly defaultCountry: CountryCode = 'CN',
   ) {}
 
-  static fromFile(path: string, defaultCountry?: CountryCode): CustomerDirectory {
-    const parsed = CustomersSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  static fromFile(path: string, defaultCountry: CountryCode = 'CN'): CustomerDirectory {
+    const parsed = customersSchema(defaultCountry).safeParse(JSON.parse(readFileSync(path, 'utf8')));
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      const problems = parsed.error.issues.map((i) =>
+        i.code === 'invalid_key' ? i.message : `${i.path.join('.')}: ${i.message}`,
+      );
       throw new VoicebotError(
         'CONFIG_INVALID',
         `${path} is not a valid customer file: ${problems.join('; ')}`,

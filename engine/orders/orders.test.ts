@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -161,5 +161,39 @@ describe('CustomerDirectory', () => {
     expect(await dir.lookupAddress('+8613999999999')).toBeNull();
     expect(await dir.lookupAddress(undefined)).toBeNull();
     expect(await dir.lookupAddress('anonymous')).toBeNull();
+  });
+  it('a key that is not an E.164 number is named with its file and the form to write it in', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vb-customers-'));
+    try {
+      const file = join(tmp, 'customers.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          '138 0000 0001': { address: '12 Garden Road' },
+          'not a number': { address: '5 Elm Street' },
+          '+8613800000003': { address: '7 Oak Lane' },
+        }),
+      );
+      const err = (() => {
+        try {
+          CustomerDirectory.fromFile(file);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(isVoicebotError(err) && err.code).toBe('CONFIG_INVALID');
+      const message = (err as Error).message;
+      expect(message).toContain(`${file} is not a valid customer file`);
+      expect(message).toContain(
+        'the key "138 0000 0001" is not a phone number in E.164 form; write it as "+8613800000001"',
+      );
+      expect(message).toContain(
+        'the key "not a number" is not a phone number in E.164 form; write the number in E.164 form: "+", the country code and the number, no spaces (e.g. "+8613800000001")',
+      );
+      expect(message).not.toContain('Invalid key');
+      expect(message).not.toContain('+8613800000003');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -91,7 +91,7 @@ describe('order sink and customers files (config orders.file, orders.customersFi
     expect(bad({ baseDir: dir, customersFile: 'broken.json' })).toThrow(/broken\.json is not JSON/);
     writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ '555-0100': { address: 'x' } }));
     expect(bad({ baseDir: dir, customersFile: 'wrong.json' })).toThrow(
-      /orders\.customersFile .*wrong\.json is not a valid customer file: 555-0100/,
+      /orders\.customersFile .*wrong\.json is not a valid customer file: the key "555-0100" is not a phone number in E\.164 form/,
     );
     expect(bad({ baseDir: dir, ordersFile: 'no/such/folder/orders.jsonl' })).toThrow(
       /orders\.file \(VOICEBOT_ORDERS_FILE\) .*the folder .*no\/such\/folder does not exist or is not writable/,
