@@ -262,17 +262,14 @@ async function runConfig(vadName: string, guardName: string) {
   const bySnr = Object.fromEntries(
     SNRS.map((snr) => {
       const t = hits.filter((x) => x.snrDb === snr);
+      const calls = runs.filter((r) => r.snrDb === snr);
+      const minutes = calls.reduce((n, r) => n + r.minutes, 0);
       return [
         snr === null ? 'clean' : `${snr}dB`,
         {
           trials: t.length,
-          reactionP50: round(
-            percentile(
-              t.map((x) => x.reaction!),
-              50,
-            ),
-            0,
-          ),
+          reactionMs: pct(t.map((x) => x.reaction)),
+          strayClearsPerMin: minutes > 0 ? round(calls.reduce((n, r) => n + r.stray, 0) / minutes, 2) : null,
         },
       ];
     }),
