@@ -31,7 +31,7 @@ describe('dialog-level call simulation (voice-order + turn machine, SimulatedClo
     for (let i = 0; i < 5; i++) {
       const { caller, r } = await call('keypad-only', `keypad-${i}`);
       expect(r.outcome?.status, r.transcript.join('\n')).toBe('order-placed');
-      const cart = (r.outcome?.slots.cart as { itemId: string; quantity: number }[]).map((l) => [
+      const cart = ((r.outcome?.slots.cart ?? []) as { itemId: string; quantity: number }[]).map((l) => [
         l.itemId,
         l.quantity,
       ]);
