@@ -171,6 +171,8 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
   let vadEndTimer: unknown = null;
   /** Onset of the speech the VAD is in (or about to report). */
   let vadOnset: number | null = null;
+  /** Onset of the utterance no final has covered yet. */
+  let uttOnset: number | null = null;
   let asrEndTimer: unknown = null;
   let spokeSinceFinal = false;
   let pending: unknown = null;
@@ -206,6 +208,7 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
           if (vadSpeaking || ended) return;
           vadSpeaking = true;
           spokeSinceFinal = true;
+          uttOnset ??= vadOnset;
           // The WebRTC VAD reports after hearing its own minimum (about vadOnsetMs) of speech.
           turn.send({ type: 'vad.start', heardMs: vadOnsetMs });
         }, vadOnsetMs);
@@ -237,6 +240,7 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     clock.setTimeout(() => {
       if (ended || stream !== streamFrom) return;
       spokeSinceFinal = vadSpeaking;
+      if (!vadSpeaking) uttOnset = null;
       turn.send({ type: 'asr.text', text });
     }, asrLatencyMs);
   };
@@ -344,7 +348,9 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
         return;
       case 'listen':
         listen = cmd;
-        streamFrom = clock.now();
+        // A recognizer opened mid-utterance is first given the utterance from 300 ms before its
+        // speech start (utterance-audio.ts); words a final already covered are gone.
+        streamFrom = spokeSinceFinal && uttOnset !== null ? uttOnset - 300 : clock.now();
         turn.send({
           type: 'listen',
           ...(cmd.endpointSilenceMs ? { endpointSilenceMs: cmd.endpointSilenceMs } : {}),
