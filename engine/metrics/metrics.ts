@@ -213,7 +213,7 @@ export class Metrics {
 
   readonly sessionBargeIns = new Counter({
     name: 'voicebot_session_barge_ins_total',
-    help: 'Caller interruptions of bot prompts, by result (speech, words, dtmf, false-trigger, noise)',
+    help: 'Caller interruptions of bot prompts, by result (speech, words, dtmf; resumed: the bot paused for a backchannel and went on; false-trigger, noise)',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
