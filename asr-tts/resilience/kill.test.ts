@@ -89,7 +89,8 @@ describe('speech server killed mid-stream', () => {
     const metrics = new Metrics();
     const breaker = new CircuitBreaker({ name: 'riva-asr', failureThreshold: 1, openMs: 400, metrics });
     const adapter = new FallbackAsr({
-      primary: new RivaAsr({ address: server.address, connectTimeoutMs: 1000 }),
+      // Generous connect time: a loaded CI machine can take over a second to answer the first call.
+      primary: new RivaAsr({ address: server.address, connectTimeoutMs: 5000 }),
       fallback: new ScriptedAsr({ script: ['fallback heard you'], name: 'embedded' }),
       breaker,
       metrics,
