@@ -83,7 +83,8 @@ export async function runAudio(o: AudioOptions): Promise<void> {
         at += a.length + (k === 0 ? gap.length : 0);
       });
       lastSaid = all;
-      speakingUntil = performance.now() + all.length / 8;
+      // Until the last word (utterance() ends each part with 300 ms of silence).
+      speakingUntil = performance.now() + all.length / 8 - 300;
       await c.play(all, text);
     };
 
@@ -130,10 +131,17 @@ export async function runAudio(o: AudioOptions): Promise<void> {
           }
           continue;
         }
-        // Still talking when a prompt starts: what they are saying is their answer.
-        if (performance.now() < speakingUntil) continue;
         const myGen = ++gen;
-        void act(myGen, { node: promptId.split('#')[0] ?? '', text: line.text ?? '' }, heardMs());
+        const prompt = { node: promptId.split('#')[0] ?? '', text: line.text ?? '' };
+        const talkingFor = speakingUntil - performance.now();
+        if (talkingFor > 0) {
+          // Still talking when a prompt starts: they finish; if the bot has not answered what
+          // they said a moment later, they take this prompt as the question to answer.
+          const h = heardMs();
+          void sleep(talkingFor + 1500).then(() => {
+            if (gen === myGen && !c.closeInfo) void act(myGen, prompt, h);
+          });
+        } else void act(myGen, prompt, heardMs());
       }
       await sleep(25);
     }

@@ -264,16 +264,25 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
       });
     }
   };
+  let promptSeq = 0;
   const onPromptStart = (p: Playing) => {
     const node = p.cmd.promptId.split('#')[0] ?? '';
     if (!node.startsWith('_')) lastNode = node;
-    // A caller still talking when the bot starts a prompt takes what they are saying as the
-    // answer: they finish and wait (the bot re-asks if it did not get it).
-    if ((words.at(-1)?.endAt ?? 0) > clock.now()) {
+    const seq = ++promptSeq;
+    // A caller still talking when the bot starts a prompt finishes first; if the bot has not
+    // answered what they said a moment later, they take this prompt as the question to answer.
+    const talkingFor = (words.at(-1)?.endAt ?? 0) - clock.now();
+    if (talkingFor > 0) {
       talkedOver++;
       log('(the caller is still talking)');
+      clock.setTimeout(() => {
+        if (seq === promptSeq && !ended) react(p, node);
+      }, talkingFor + 1500);
       return;
     }
+    react(p, node);
+  };
+  const react = (p: Playing, node: string) => {
     const a = caller.react({ node, text: p.cmd.text });
     if (a.kind === 'none') return;
     if (pending !== null) clock.clearTimeout(pending as number);
