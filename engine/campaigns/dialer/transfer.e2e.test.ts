@@ -198,7 +198,7 @@ describe('campaign transfers to a shared agent', () => {
     const gaveUp = rb.events.find((e) => e.type === 'callback.requested')!;
     expect(gaveUp.atMs - asked.atMs).toBeGreaterThanOrEqual(MAX_WAIT_MS - 50);
     expect(gaveUp.atMs - asked.atMs).toBeLessThan(MAX_WAIT_MS + 1000);
-    const goodbye = rb.transcript.filter((t) => t.side === 'bot' && t.atMs > gaveUp.atMs);
+    const goodbye = rb.transcript.filter((t) => t.side === 'bot' && t.atMs >= gaveUp.atMs); // same ms under load
     expect(goodbye.map((t) => t.text).join(' ')).toMatch(/advisor will call you back/);
     expect(goodbye.every((t) => !t.interrupted)).toBe(true);
     expect(rb.callback).toMatchObject({ requested: true, reason: 'no-agent' });
