@@ -7,9 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import { VoicebotError } from '../errors.ts';
+import { isVoicebotError, VoicebotError } from '../errors.ts';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** How an entry is written, for the messages about a bad file. */
+const ENTRY_FORM = 'Each entry is "+E164": {"address": "...", "name": "..."} (name optional).';
 
 /** What a key that is not an E.164 number should be, in words; with its E.164 form when it has one. */
 function keyProblem(key: string, defaultCountry: CountryCode): string {
@@ -40,18 +43,31 @@ export class CustomerDirectory {
     private readonly defaultCountry: CountryCode = 'CN',
   ) {}
 
+  /** Reads and checks a customers file; CONFIG_INVALID names the file and each entry that is wrong. */
   static fromFile(path: string, defaultCountry: CountryCode = 'CN'): CustomerDirectory {
-    const parsed = customersSchema(defaultCountry).safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    try {
+      return CustomerDirectory.fromJson(JSON.parse(readFileSync(path, 'utf8')), defaultCountry);
+    } catch (err) {
+      if (!isVoicebotError(err)) throw err;
+      throw new VoicebotError('CONFIG_INVALID', `${path} is ${err.message}`, { ...err.details, path });
+    }
+  }
+
+  /**
+   * Checks parsed customers-file content. CONFIG_INVALID says what is wrong without naming a
+   * file (`not a valid customer file: <problems>. <the entry form>`; details.problems lists them),
+   * so the caller adds where the content came from.
+   */
+  static fromJson(data: unknown, defaultCountry: CountryCode = 'CN'): CustomerDirectory {
+    const parsed = customersSchema(defaultCountry).safeParse(data);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) =>
         i.code === 'invalid_key' ? i.message : `${i.path.join('.')}: ${i.message}`,
       );
       throw new VoicebotError(
         'CONFIG_INVALID',
-        `${path} is not a valid customer file: ${problems.join('; ')}`,
-        {
-          problems,
-        },
+        `not a valid customer file: ${problems.join('; ')}. ${ENTRY_FORM}`,
+        { problems },
       );
     }
     return new CustomerDirectory(parsed.data, defaultCountry);

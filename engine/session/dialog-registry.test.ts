@@ -14,6 +14,14 @@ import type { CallSession } from './session.ts';
 const dir = mkdtempSync(join(tmpdir(), 'voicebot-registry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const thrownMessage = (f: () => unknown): string | undefined => {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+};
 
 const info = (to: string, parameters: Record<string, string> = {}): CallInfo =>
   ({ callId: 'c1', transport: 'raw', to, from: '+14155550100', parameters }) as unknown as CallInfo;
@@ -89,9 +97,17 @@ describe('order sink and customers files (config orders.file, orders.customersFi
     );
     writeFileSync(join(dir, 'broken.json'), '{"+1415": ');
     expect(bad({ baseDir: dir, customersFile: 'broken.json' })).toThrow(/broken\.json is not JSON/);
-    writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ '555-0100': { address: 'x' } }));
-    expect(bad({ baseDir: dir, customersFile: 'wrong.json' })).toThrow(
-      /orders\.customersFile .*wrong\.json is not a valid customer file: the key "555-0100" is not a phone number in E\.164 form/,
+    writeFileSync(
+      join(dir, 'wrong.json'),
+      JSON.stringify({ 'Ann Lee': { address: '5 Elm Street' }, '+14155550177': { address: 'x' } }),
+    );
+    // The setting and the file once, each wrong entry with its fix, and the form of an entry.
+    expect(thrownMessage(bad({ baseDir: dir, customersFile: 'wrong.json' }))).toBe(
+      `orders.customersFile (VOICEBOT_CUSTOMERS_FILE) ${join(dir, 'wrong.json')} is not a valid customer file: ` +
+        'the key "Ann Lee" is not a phone number in E.164 form; write the number in E.164 form: "+", ' +
+        'the country code and the number, no spaces (e.g. "+8613800000001"); ' +
+        '+14155550177.address: Too small: expected string to have >=3 characters. ' +
+        'Each entry is "+E164": {"address": "...", "name": "..."} (name optional).',
     );
     expect(bad({ baseDir: dir, ordersFile: 'no/such/folder/orders.jsonl' })).toThrow(
       /orders\.file \(VOICEBOT_ORDERS_FILE\) .*the folder .*no\/such\/folder does not exist or is not writable/,

@@ -26,7 +26,7 @@ import type { CallHandler, CallInfo } from '../../telephony/call-leg.ts';
 import { AgentRegistry } from '../agents/registry.ts';
 import { FileCallSink } from '../calls/file-sink.ts';
 import type { Config } from '../config/schema.ts';
-import { VoicebotError } from '../errors.ts';
+import { isVoicebotError, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { CustomerDirectory } from '../orders/customer-directory.ts';
@@ -49,11 +49,15 @@ export interface DialogRegistryOptions {
   ordersFile?: string;
 }
 
-/** The customers file, or CONFIG_INVALID naming the setting, the file and what is wrong. */
+/**
+ * The customers file, or CONFIG_INVALID naming the setting and the file once, what is wrong
+ * and how to write it.
+ */
 function loadCustomers(path: string): CustomerDirectory {
   const where = `orders.customersFile (VOICEBOT_CUSTOMERS_FILE) ${path}`;
+  let data: unknown;
   try {
-    JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new VoicebotError(
@@ -65,9 +69,10 @@ function loadCustomers(path: string): CustomerDirectory {
     );
   }
   try {
-    return CustomerDirectory.fromFile(path);
+    return CustomerDirectory.fromJson(data);
   } catch (err) {
-    throw new VoicebotError('CONFIG_INVALID', `${where}: ${(err as Error).message}`, { path });
+    if (!isVoicebotError(err)) throw err;
+    throw new VoicebotError('CONFIG_INVALID', `${where} is ${err.message}`, { ...err.details, path });
   }
 }
 
