@@ -6,57 +6,24 @@
  * (session-record.ts), hanging up after the last words (playout.ts).
  */
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
-import type { AsrAdapter, Language, RecognizeStream } from '../../asr-tts/asr.ts';
-import type { TtsAdapter } from '../../asr-tts/tts.ts';
-import type { Vad } from '../../asr-tts/vad.ts';
+import type { Language, RecognizeStream } from '../../asr-tts/asr.ts';
 import type { DialogCommand, DialogEvent, ListenCommand, SayCommand } from '../../dialogs/contract.ts';
-import type { Catalog } from '../../dialogs/nlu/catalog.ts';
-import type { Nlu } from '../../dialogs/nlu/types.ts';
 import type { CallLeg } from '../../telephony/call-leg.ts';
-import type { AgentSource } from '../agents/source.ts';
-import type { CallRecorder, CallRecordSink } from '../calls/call-record.ts';
+import type { CallRecorder } from '../calls/call-record.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Metrics } from '../metrics/metrics.ts';
 import { CallerInput } from './caller-input.ts';
 import { Playback } from './playback.ts';
 import { Playout } from './playout.ts';
 import { openRecognizer } from './recognizer.ts';
-import { SESSION_PHRASES } from './session-phrases.ts';
 import { sessionRecorder, storeRecord } from './session-record.ts';
+import type { DialogSpec, SessionDeps } from './session-types.ts';
 import { SessionTransfers } from './transfer.ts';
-import { type TurnEvent, type TurnTimings, turnMachine } from './turn-machine.ts';
+import { isInternal, turnEffects } from './turn-effects.ts';
+import { type TurnEvent, turnMachine } from './turn-machine.ts';
 
 export { SESSION_PHRASES } from './session-phrases.ts';
-
-export interface DialogSpec {
-  /** Name in logs and records (e.g. 'voice-order'). */
-  name: string;
-  machine: AnyStateMachine;
-  input?: unknown;
-  /** Catalog for `menu` expectations of the NLU. */
-  catalog?: Catalog;
-  language?: Language;
-}
-
-export interface SessionDeps {
-  asr: AsrAdapter;
-  tts: TtsAdapter;
-  createVad: (sampleRate: 8000 | 16000) => Vad | Promise<Vad>;
-  nlu: Nlu;
-  /** Where transfers get an agent: the AgentRegistry (inbound), or a campaign's dialer pool. */
-  agents: AgentSource;
-  /** Call parameters added under the leg's own (a campaign contact's variables). */
-  parameters?: Record<string, string>;
-  sink?: CallRecordSink;
-  log: Logger;
-  metrics: Metrics;
-  timings?: Partial<TurnTimings>;
-  recordAudio?: boolean;
-  clock?: Clock;
-}
-
-const INTERNAL = 'session:';
+export type { DialogSpec, SessionDeps } from './session-types.ts';
 
 export class CallSession {
   readonly recorder: CallRecorder;
@@ -101,7 +68,7 @@ export class CallSession {
       onError: (promptId, code, retryable) => {
         this.log.warn({ promptId, code }, 'synthesis failed');
         this.recorder.event('speech.error', { code, promptId });
-        if (!promptId.startsWith(INTERNAL)) this.toDialog({ type: 'speech.error', code, retryable });
+        if (!isInternal(promptId)) this.toDialog({ type: 'speech.error', code, retryable });
       },
     });
     this.playout = new Playout(leg, this.playback);
@@ -224,7 +191,7 @@ export class CallSession {
   }
 
   private say(cmd: SayCommand): void {
-    if (!cmd.promptId.startsWith(INTERNAL)) {
+    if (!isInternal(cmd.promptId)) {
       if (this.listen && !this.inputSinceListen) this.deps.metrics.sessionReprompts.inc({ kind: 'no-input' });
       this.inputSinceListen = true;
     }
@@ -281,77 +248,25 @@ export class CallSession {
   private lastConfidence = 0;
   private spokeSinceFinal = false;
 
-  // ---- turn machine effects ------------------------------------------------------------
+  // ---- turn machine effects (turn-effects.ts) -------------------------------------------
 
   private turnActions() {
-    const internalSay = (key: 'noise' | 'timeUp', bargeIn: SayCommand['bargeIn']): void =>
-      this.say({
-        type: 'say',
-        promptId: `${INTERNAL}${key}`,
-        text: SESSION_PHRASES[this.language][key],
-        bargeIn,
-      });
-    return {
-      clearPlayback: () => this.playback.flush(),
-      pausePlayback: () => {
-        if (this.playback.isPaused) return;
-        const playedOut = this.playback.pause();
-        const { mode, delayMs, echoReturnDb } = this.input?.echo.state ?? {};
-        this.recorder.event('barge_in.pause', { echo: { mode, delayMs, echoReturnDb } });
-        // Prompts that had played to their end before the cut (their marks went with the clear).
-        for (const promptId of playedOut) this.sendTurn({ type: 'bot.played', promptId });
-      },
-      resumePlayback: () => {
-        this.recorder.event('barge_in.resume');
-        this.playback.resume();
-      },
-      reportInterrupted: (_: unknown, p: { prompts: { promptId: string }[] }) => {
-        for (const { promptId } of p.prompts) {
-          const entry = this.recorder.record.transcript.findLast(
-            (t) => t.side === 'bot' && t.promptId === promptId,
-          );
-          if (entry) entry.interrupted = true;
-          if (!promptId.startsWith(INTERNAL))
-            this.toDialog({ type: 'prompt.done', promptId, interrupted: true });
-        }
-      },
-      reportPlayed: (_: unknown, p: { promptId: string }) => {
-        if (!p.promptId.startsWith(INTERNAL))
-          this.toDialog({ type: 'prompt.done', promptId: p.promptId, interrupted: false });
-      },
-      deliverWords: (_: unknown, p: { text: string }) => this.deliverWords(p.text),
-      deliverDtmf: (_: unknown, p: { digit: string }) => {
+    return turnEffects({
+      language: this.language,
+      playback: this.playback,
+      playout: this.playout,
+      recorder: this.recorder,
+      metrics: this.deps.metrics,
+      input: () => this.input,
+      say: (cmd) => this.say(cmd),
+      sendTurn: (e) => this.sendTurn(e),
+      toDialog: (e) => this.toDialog(e),
+      deliverWords: (text) => this.deliverWords(text),
+      keyDelivered: () => {
         this.inputSinceListen = true;
-        this.recorder.heard({ text: p.digit, source: 'dtmf' });
-        this.toDialog({ type: 'user.dtmf', digit: p.digit });
-      },
-      reportSpeechStart: () => this.toDialog({ type: 'user.speech_start' }),
-      ignoreWords: (_: unknown, p: { text: string; why: string }) => {
-        this.recorder.heard({ text: '', ignored: p.text, source: 'speech' });
-        this.recorder.event('words.ignored', { why: p.why });
-      },
-      falseTrigger: (_: unknown, p: { why: string; resumed: boolean }) => {
-        this.deps.metrics.sessionBargeIns.inc({ result: p.resumed ? 'resumed' : 'false-trigger' });
-        this.recorder.event('barge_in.rejected', { why: p.why, resumed: p.resumed });
-      },
-      bargedIn: (_: unknown, p: { by: string }) => {
-        this.deps.metrics.sessionBargeIns.inc({ result: p.by });
-        this.recorder.event('barge_in', { by: p.by });
       },
       flushAsr: () => this.asr?.flush(),
-      noiseReprompt: () => {
-        this.deps.metrics.sessionBargeIns.inc({ result: 'noise' });
-        this.recorder.event('barge_in.noise');
-        internalSay('noise', 'always');
-      },
-      maxDuration: () => {
-        this.recorder.event('max_duration');
-        this.recorder.record.endReason = 'max-duration';
-        this.playback.flush();
-        internalSay('timeUp', 'never');
-        this.playout.hangupAfter('max-duration');
-      },
-    };
+    });
   }
 
   private deliverWords(text: string): void {
