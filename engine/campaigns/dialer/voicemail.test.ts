@@ -3,51 +3,31 @@
  * right after the machine's beep and the bot hangs up once it has played; a person who says
  * hello and stays silent gives no beep, so nothing is left; a bad script id is a clear error.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EspeakTts } from '../../../asr-tts/providers/espeak/espeak-tts.ts';
-import { mintToken } from '../../../telephony/auth/hmac-token.ts';
 import type { CallLeg } from '../../../telephony/call-leg.ts';
-import { OutboundRegistry } from '../../../telephony/carriers/outbound-registry.ts';
 import { loadPersonas } from '../../../telephony/carriers/sim/persona.ts';
-import { SimCarrier } from '../../../telephony/carriers/sim/sim-carrier.ts';
-import { loadConfig } from '../../config/load.ts';
-import { type Engine, startEngine } from '../../engine.ts';
+import type { SimCarrier } from '../../../telephony/carriers/sim/sim-carrier.ts';
+import { type SimEngine, startSimEngine } from '../../../telephony/carriers/sim/testing/sim-engine.ts';
 import { isVoicebotError } from '../../errors.ts';
 import { scriptLoader } from './session-runner.ts';
 import { leaveVoicemail } from './voicemail.ts';
 
-let engine: Engine;
+let sim: SimEngine;
 let carrier: SimCarrier;
 let n = 0;
 
 beforeAll(async () => {
-  const secret = randomBytes(24).toString('base64url');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      'auth.mode': 'token',
-      'auth.tokenSecret': secret,
-    },
-  });
-  const registry = new OutboundRegistry();
-  engine = await startEngine({ config, handler: registry.wrap((leg) => leg.hangup('not expected')) });
-  carrier = new SimCarrier({
-    engineUrl: engine.url,
-    registry,
+  sim = await startSimEngine({
     personas: loadPersonas(join(import.meta.dirname, '../../../fixtures/personas')),
     ringTimeScale: 0.01,
-    token: () => mintToken(secret, { ttlS: 60 }),
   });
+  carrier = sim.carrier;
 });
 
 afterAll(async () => {
-  await carrier?.close();
-  await engine?.close();
+  await sim?.close();
 });
 
 async function answered(persona: string): Promise<CallLeg> {

@@ -3,16 +3,14 @@
  * answered calls whose audio (espeak-ng greeting + beep, a human's hello and replies) reaches the
  * engine's leg through the WS gateway, where AMD and the beep detector run on it.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAmd, waitForBeep } from '../../../engine/amd/run-amd.ts';
 import type { AudioFrame } from '../../../engine/audio/frame.ts';
-import { loadConfig } from '../../../engine/config/load.ts';
 import { type Engine, startEngine } from '../../../engine/engine.ts';
 import { isVoicebotError } from '../../../engine/errors.ts';
+import { loopbackBase } from '../../../engine/session/testing/loopback-engine.ts';
 import { SimCaller } from '../../../fixtures/sim-caller/sim-caller.ts';
-import { mintToken } from '../../auth/hmac-token.ts';
 import type { CallLeg } from '../../call-leg.ts';
 import type { AnsweredResult, OriginateRequest } from '../carrier.ts';
 import { OutboundRegistry } from '../outbound-registry.ts';
@@ -21,26 +19,19 @@ import { SimCarrier } from './sim-carrier.ts';
 
 const personas = loadPersonas(join(import.meta.dirname, '../../../fixtures/personas'));
 let engine: Engine;
-let secret = '';
+let token: (ttlS?: number) => string;
 let carrier: SimCarrier;
 const inbound: CallLeg[] = [];
 let n = 0;
 
 beforeAll(async () => {
-  secret = randomBytes(24).toString('base64url');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      'auth.mode': 'token',
-      'auth.tokenSecret': secret,
-    },
-  });
+  const base = loopbackBase();
+  token = base.token;
   const registry = new OutboundRegistry();
   engine = await startEngine({
-    config,
+    config: base.config,
+    log: base.log,
+    metrics: base.metrics,
     handler: registry.wrap((leg) => {
       inbound.push(leg);
       leg.hangup('not expected');
@@ -52,7 +43,7 @@ beforeAll(async () => {
     personas,
     seed: 7,
     ringTimeScale: 0.01,
-    token: () => mintToken(secret, { ttlS: 60 }),
+    token: () => token(60),
   });
 });
 
@@ -178,7 +169,7 @@ describe('sim carrier: answered calls carry real audio through the gateway', () 
     const caller = new SimCaller({
       url: engine.url,
       protocol: 'raw',
-      token: mintToken(secret, { ttlS: 60 }),
+      token: token(60),
       customParameters: { direction: 'outbound', attemptId: 'nobody-waits' },
     });
     await caller.connect();

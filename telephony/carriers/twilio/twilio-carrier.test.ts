@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAmd } from '../../../engine/amd/run-amd.ts';
 import { readWav } from '../../../engine/audio/wav.ts';
-import { loadConfig } from '../../../engine/config/load.ts';
 import { type Engine, startEngine } from '../../../engine/engine.ts';
 import type { RouteHandler } from '../../../engine/http/server.ts';
+import { loopbackBase } from '../../../engine/session/testing/loopback-engine.ts';
 import { twilioSignature } from '../../auth/twilio-signature.ts';
 import type { AnsweredResult, OriginateRequest } from '../carrier.ts';
 import { OutboundRegistry } from '../outbound-registry.ts';
@@ -43,18 +43,11 @@ beforeAll(async () => {
     behaviour: (to) => BEHAVIOUR[to] ?? { kind: 'ring' },
   }).start();
   const registry = new OutboundRegistry();
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      'auth.mode': 'twilio',
-      'auth.twilioAuthToken': TOKEN,
-    },
-  });
+  const { config, log, metrics } = loopbackBase({ 'auth.mode': 'twilio', 'auth.twilioAuthToken': TOKEN });
   engine = await startEngine({
     config,
+    log,
+    metrics,
     handler: registry.wrap((leg) => leg.hangup('not expected')),
     routes: [(req, res) => route(req, res)],
   });
