@@ -20,6 +20,7 @@ import { createRootLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/metrics.ts';
 import { exportResults, type ResultRecord } from '../export/results-export.ts';
 import { SqliteCampaignStore } from '../store/sqlite-store.ts';
+import { newYorkContact, seedRunningCampaign } from '../store/testing/running-campaign.ts';
 import type { CampaignStore } from '../store/types.ts';
 import { Dialer } from './dialer.ts';
 import { sessionRunner } from './session-runner.ts';
@@ -88,40 +89,28 @@ afterAll(async () => {
 
 describe('campaign over the sim carrier with the session runner', () => {
   it('confirms, opts out onto the DNC list, leaves a voicemail after the beep, retries busy', async () => {
-    const now = Date.now();
-    await store.createCampaign(
+    const contact = (e164: string, persona: string) =>
+      newYorkContact(e164, { firstName: 'Ann', appointmentDate: 'Monday the 30th', persona });
+    await seedRunningCampaign(
+      store,
       {
         id: 'reminders',
         name: 'Appointment reminders',
         scriptId: 'appointment-reminder',
         callerId: '+14155550100',
-        window: { start: '00:00', end: '24:00', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
         calleeLimits: [{ maxAttempts: 5, periodMs: 86_400_000 }],
         retry: { busy: { retry: true, backoffMs: 300, maxAttempts: 2 } },
         trunks: [{ name: 'sim', cps: 20, maxConcurrent: 4 }],
         amd: { mode: 'voicemail', voicemailPrompt: VOICEMAIL },
       },
-      now,
-    );
-    const contact = (e164: string, persona: string) => ({
-      e164,
-      zones: ['America/New_York'],
-      subdivision: null,
-      variables: { firstName: 'Ann', appointmentDate: 'Monday the 30th', persona },
-      importId: 'imp-1',
-      sourceLine: null,
-    });
-    await store.addContacts(
-      'reminders',
       [
         contact(NUMBERS.confirms, 'confirms'),
         contact(NUMBERS.optsOut, 'opts-out'),
         contact(NUMBERS.machine, 'machine'),
         contact(NUMBERS.busy, 'busy'),
       ],
-      now,
+      Date.now(),
     );
-    await store.setCampaignStatus('reminders', 'running');
 
     const log = createRootLogger({ level: 'silent' });
     const events: DialerEvent[] = [];

@@ -9,6 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Dialer } from '../../../engine/campaigns/dialer/dialer.ts';
 import { exportResults } from '../../../engine/campaigns/export/results-export.ts';
 import { SqliteCampaignStore } from '../../../engine/campaigns/store/sqlite-store.ts';
+import {
+  newYorkContact,
+  seedRunningCampaign,
+} from '../../../engine/campaigns/store/testing/running-campaign.ts';
 import { freeUdpPort, requireBinary, sippScenario, sippTemplate } from '../../sip/testing/peers.ts';
 import { placeCall } from '../../sip/uac.ts';
 import { SipUserAgent } from '../../sip/user-agent.ts';
@@ -125,33 +129,18 @@ describe('sip carrier: CANCEL when the attempt is given up', () => {
   it('a dialer aborted while its call rings records no-answer with code canceled', async () => {
     const { carrier, ua, passed } = await calleeFor(['-sf', sippScenario('uas-no-answer.xml')]);
     const store = await SqliteCampaignStore.open(':memory:');
-    const now = Date.now();
-    await store.createCampaign(
+    await seedRunningCampaign(
+      store,
       {
         id: 'ring',
         name: 'ring',
         scriptId: 'appointment-reminder',
         callerId: '+14155550100',
-        window: { start: '00:00', end: '24:00', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
         trunks: [{ name: 'sip', cps: 10, maxConcurrent: 1 }],
       },
-      now,
+      [newYorkContact('+12125550123')],
+      Date.now(),
     );
-    await store.addContacts(
-      'ring',
-      [
-        {
-          e164: '+12125550123',
-          zones: ['America/New_York'],
-          subdivision: null,
-          variables: {},
-          importId: 'i',
-          sourceLine: 2,
-        },
-      ],
-      now,
-    );
-    await store.setCampaignStatus('ring', 'running');
     const dialer = new Dialer({
       store,
       campaignId: 'ring',
