@@ -30,8 +30,13 @@ export function digitsFromWords(text: string): string {
     .join('');
 }
 
+/** Lower-case words: a recognizer returns words, so punctuation in a text ("no, thanks") is dropped. */
 function normalize(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}'\s]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** True when `text` is a result the grammar allows. */

@@ -42,6 +42,7 @@ const EXPECTED: Record<Step, ExpectedSlot> = {
   item: 'menu',
   quantity: 'number',
   yesNo: 'yesno',
+  confirmItem: 'free',
   anythingElse: 'free',
 };
 

@@ -62,6 +62,71 @@ export const YES_PHRASES = [
 ];
 export const NO_PHRASES = ['no', 'nope', 'no thanks', 'no thank you', "that's wrong", 'wrong', 'not right'];
 
+/**
+ * The words a yes or a no starts with, what callers add after them ("yes it is", "no that's
+ * wrong", "no it is not"), and the answers said without the word ("that's correct", "it isn't").
+ * Rules `yes` and `no` (`yesNoRules()`); grammar-phrases.test.ts reads every sentence with the NLU.
+ */
+const YES_WORDS = [
+  'yes',
+  'yeah',
+  'yep',
+  'yup',
+  'sure',
+  'okay',
+  'ok',
+  'right',
+  'correct',
+  'exactly',
+  'absolutely',
+  'of course',
+  'all right',
+  'alright',
+  'perfect',
+  'fine',
+  'certainly',
+];
+const YES_ALONE = [
+  "that's right",
+  'that is right',
+  "that's correct",
+  'that is correct',
+  "that's fine",
+  'it is',
+  'i do',
+  'sounds good',
+  'go ahead',
+  'please do',
+];
+const YES_TAILS = [...YES_ALONE, 'correct', 'right', 'please', 'thank you', 'thanks'];
+const NO_WORDS = ['no', 'nope', 'nah', 'no no', 'not really', 'wrong', 'incorrect'];
+const NO_ALONE = [
+  "that's wrong",
+  'that is wrong',
+  "that's not right",
+  'that is not right',
+  'not right',
+  'it is not',
+  "it's not",
+  "it isn't",
+  "that's not it",
+];
+const NO_TAILS = [...NO_ALONE, 'wrong', 'incorrect', 'not that', 'thanks', 'thank you'];
+
+/** Rules `yes` and `no`: a yes/no word with what follows it, or an answer without one. */
+export function yesNoRules(): PhraseRules['rules'] {
+  return {
+    yes: ['<yes_word> [<yes_tail>]', '<yes_alone> [please]'],
+    yes_word: YES_WORDS,
+    yes_tail: YES_TAILS,
+    yes_alone: YES_ALONE,
+    no: ['<no_word> [<no_tail>]', '<no_alone>'],
+    no_word: NO_WORDS,
+    no_tail: NO_TAILS,
+    no_alone: NO_ALONE,
+  };
+}
+
 /** "nothing else": the end of a list ("Anything else?" -> no). The NLU reads them as goodbye. */
 export const DONE_PHRASES = [
   "that's all",
@@ -73,6 +138,32 @@ export const DONE_PHRASES = [
   "no that's it",
   'no nothing else',
 ];
+
+/**
+ * Rule `done`: the end of a list, with a no before it and thanks after it as callers add them
+ * ("no, that's everything", "no thank you that's all", "that's it thanks").
+ */
+export function doneRules(): PhraseRules['rules'] {
+  return {
+    done: ['[<no_word>] [thanks] [thank you] <done_core> [<done_end>]'],
+    done_core: [
+      "that's all",
+      'that is all',
+      "that's it",
+      'that is it',
+      "that's everything",
+      'that is everything',
+      'nothing else',
+      'nothing more',
+      'no more',
+      "i'm done",
+      "that'll be all",
+      "that's all for now",
+      'that will be all',
+    ],
+    done_end: ['thanks', 'thank you', 'please', 'for now', 'for today'],
+  };
+}
 
 /**
  * What callers say at an open question that is not an answer: greetings, fillers, "I'd like to

@@ -85,11 +85,76 @@ describe('voice-order grammars from the catalog', () => {
     expect(matchesGrammar(grammars.quantity, 'two')).toBe(true);
     expect(matchesGrammar(grammars.quantity, 'just three bottles please')).toBe(true);
     expect(matchesGrammar(grammars.quantity, 'two pizzas')).toBe(true);
-    expect(matchesGrammar(grammars.yesNo, "yes that's right")).toBe(false);
+    expect(matchesGrammar(grammars.yesNo, "yes that's right")).toBe(true);
     expect(matchesGrammar(grammars.yesNo, "that's right")).toBe(true);
     expect(matchesGrammar(grammars.yesNo, 'two pizzas')).toBe(false);
     for (const s of ["that's all", 'nothing else', 'no', 'yes', 'and a coke', 'yes two pizzas please'])
       expect(matchesGrammar(grammars.anythingElse, s), s).toBe(true);
+  });
+
+  it('the singular of a plural name: "one steamed bun", "one dumpling", "a spring roll"', () => {
+    const cases: [string, string][] = [
+      ['one steamed bun', 'steamed-buns x1'],
+      ["i'd like one steamed bun please", 'steamed-buns x1'],
+      ['a pork bun', 'steamed-buns x1'],
+      ['one dumpling', 'dumplings x1'],
+      ['a spring roll', 'spring-rolls x1'],
+      ['one tomato', 'tomatoes x1'],
+      ['one beef noodle', 'beef-noodles x1'],
+      ['two steamed buns', 'steamed-buns x2'],
+    ];
+    for (const [s, want] of cases) {
+      expect(matchesRules(item, s), s).toBe(true);
+      expect(items(s), s).toBe(want);
+    }
+    for (const s of ['two steamed bun', 'one fry']) expect(matchesRules(item, s), s).toBe(false);
+  });
+
+  it('yes/no questions take yes and no as callers say them', () => {
+    for (const g of [grammars.yesNo, grammars.confirmItem, grammars.anythingElse]) {
+      for (const s of [
+        'yes',
+        'yes please',
+        "that's right",
+        'correct',
+        'yes it is',
+        "yes that's correct",
+        'no',
+        "no that's wrong",
+        'no it is not',
+        "no it isn't",
+        "that's not right",
+      ])
+        expect(matchesGrammar(g, s), s).toBe(true);
+    }
+  });
+
+  it('"Anything else?" takes the end of the list as callers say it', () => {
+    for (const s of [
+      "no, that's everything",
+      "no that's it",
+      'no thanks',
+      "no thank you that's all",
+      "that's all thanks",
+      'nothing else',
+      "i'm done",
+    ])
+      expect(matchesGrammar(grammars.anythingElse, s), s).toBe(true);
+  });
+
+  it('"two pizzas, is that right?" takes a correction in the same answer', () => {
+    for (const s of [
+      'no three pizzas',
+      'no, I said three pizzas',
+      "no that's wrong two bottles of coke",
+      'no three',
+      'no just one',
+      'make it three',
+      'no two pizzas and a coke',
+    ])
+      expect(matchesGrammar(grammars.confirmItem, s), s).toBe(true);
+    for (const s of ['three pizzas', 'yes three pizzas', 'three'])
+      expect(matchesGrammar(grammars.confirmItem, s), s).toBe(false);
   });
 
   it('stays compact: hundreds of words for millions of sentences', () => {

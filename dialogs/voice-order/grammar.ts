@@ -14,11 +14,13 @@ import type { Catalog, CatalogItem } from '../nlu/catalog.ts';
 import {
   chatRules,
   DONE_PHRASES,
+  doneRules,
   intentPhrases,
   intentRules,
   NO_PHRASES,
   NUMBER_WORDS,
   YES_PHRASES,
+  yesNoRules,
 } from '../nlu/grammar-phrases.ts';
 import { plural } from './cart.ts';
 
@@ -29,6 +31,8 @@ export interface VoiceOrderGrammars {
   quantity: Grammar;
   /** Every yes/no question. */
   yesNo: Grammar;
+  /** "Two pizzas, is that right?": yes, no, or no with the right item or number ("no, three pizzas"). */
+  confirmItem: Grammar;
   /** "Anything else?": yes, no, "that's all", or the next item straight away. */
   anythingElse: Grammar;
 }
@@ -49,6 +53,19 @@ const LEADS = [
 
 /** Quantities above one before an item: two .. twelve. */
 const ITEM_QUANTITIES = NUMBER_WORDS.slice(1, 12);
+
+/**
+ * "steamed buns" -> "steamed bun", "tomatoes" -> "tomato": the singular of a plural name, for
+ * "one steamed bun". Names in -ies ("fries") and -ss have none.
+ */
+function singularPhrase(phrase: string): string | undefined {
+  const words = phrase.split(' ');
+  const last = words.at(-1)!;
+  let one: string | undefined;
+  if (/oes$/.test(last)) one = last.slice(0, -2);
+  else if (/[^s]s$/.test(last) && !/ies$/.test(last)) one = last.slice(0, -1);
+  return one === undefined ? undefined : [...words.slice(0, -1), one].join(' ');
+}
 
 /** "lemon soda" -> "lemon sodas"; names already plural ("apples", "fries") stay. */
 function pluralPhrase(phrase: string): string {
@@ -112,16 +129,19 @@ function itemRules(catalog: Catalog): PhraseRules['rules'] {
     const unit = spoken(item.unit['en-US']);
     // Plurals are made only where the catalog gives none ("apples" / "apple" stay as written).
     const givenPlural = names.filter((x) => x.endsWith('s'));
-    const singular = names.filter((x) => !x.endsWith('s'));
+    const given = names.filter((x) => !x.endsWith('s'));
+    // "one steamed bun", "one dumpling": the singular of a plural-only name ("egg" is given).
+    const made = givenPlural.map(singularPhrase).filter((x): x is string => x !== undefined);
+    const singular = [...new Set([...given, ...made])];
     // Abbreviations ("oj") stay as they are.
     const plurals =
-      givenPlural.length > 0 ? givenPlural : singular.filter((x) => x.length > 2).map(pluralPhrase);
+      givenPlural.length > 0 ? givenPlural : given.filter((x) => x.length > 2).map(pluralPhrase);
     const soldByUnit =
       unit !== '' &&
       !unit.includes(' ') &&
       !names.some((n) => n === unit || n === plural(unit) || n.endsWith(` ${unit}`));
     one.push(...(singular.length > 0 ? singular : names));
-    many.push(...plurals, ...(soldByUnit ? singular : []));
+    many.push(...plurals, ...(soldByUnit ? given : []));
     if (soldByUnit) byUnit.set(unit, new Set([...(byUnit.get(unit) ?? []), ...names]));
   }
   rules.item = [...new Set([...one, ...many])];
@@ -150,6 +170,18 @@ function unitWords(catalog: Catalog): string[] {
 /** One or two items; the second with its quantity ("and a coke"), so that noise after an order is not an item. */
 const ORDER = '[<lead>] <line> [and <counted>] [please]';
 
+/** What callers put between "no" and the right answer ("no, I said three pizzas"). */
+const CORRECTION_LEADS = [
+  'i said',
+  'i want',
+  "i'd like",
+  'i wanted',
+  'i meant',
+  'make it',
+  'it should be',
+  'it was',
+];
+
 function phrases(rules: PhraseRules, flat: string[]): Grammar {
   return { kind: 'phrases', phrases: [...new Set(flat)], rules };
 }
@@ -158,7 +190,7 @@ export function voiceOrderGrammars(catalog: Catalog): VoiceOrderGrammars {
   const items = itemRules(catalog);
   const intents = intentRules();
   const names = items.item!;
-  const yesNo = { yes: YES_PHRASES, no: NO_PHRASES };
+  const yesNo = yesNoRules();
   return {
     // Small talk ("I'd like to order some food") comes back as itself: the NLU finds no item
     // and the question is asked again, instead of the nearest item being read back.
@@ -182,10 +214,25 @@ export function voiceOrderGrammars(catalog: Catalog): VoiceOrderGrammars {
       ...NO_PHRASES,
       ...intentPhrases(),
     ]),
+    // A correction in the same answer: "no, three pizzas", "no I said two", "make it three".
+    confirmItem: phrases(
+      {
+        root: [
+          '<yes>',
+          '<no>',
+          '<no_word> [<no_tail>] [<fix_lead>] <line> [and <counted>] [please]',
+          '<no_word> [<no_tail>] [<fix_lead>] [just] <count> [please]',
+          'make it [just] <count> [please]',
+          '<intent>',
+        ],
+        rules: { ...yesNo, ...items, count: NUMBER_WORDS, fix_lead: CORRECTION_LEADS, ...intents },
+      },
+      [...YES_PHRASES, ...NO_PHRASES, ...intentPhrases()],
+    ),
     anythingElse: phrases(
       {
         root: ['<yes>', '<no>', '<done>', ORDER, 'yes <counted> [please]', '<intent>'],
-        rules: { ...yesNo, done: DONE_PHRASES, ...items, ...intents },
+        rules: { ...yesNo, ...doneRules(), ...items, ...intents },
       },
       [...YES_PHRASES, ...NO_PHRASES, ...DONE_PHRASES, ...names, ...intentPhrases()],
     ),
