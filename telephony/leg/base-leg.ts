@@ -18,6 +18,8 @@ import { OutboundQueue } from '../media/outbound-queue.ts';
 import type { PacedSink, Pacer } from '../media/pacer.ts';
 import { type FrameTally, frameTally } from './frame-tally.ts';
 
+const FRAME_MS = 20;
+
 export interface BaseLegDeps {
   pacer: Pacer;
   /** The call's child logger ({callId, transport}). */
@@ -32,6 +34,12 @@ export interface BaseLegDeps {
  * shared pacer only while it has something queued, so idle calls cost nothing), mark and hang-up
  * bookkeeping, call metrics and safe event delivery. A transport supplies how a frame, a mark, a
  * clear and a disconnect go on the wire, and feeds received media through `receive*`.
+ *
+ * Pacing: when the leg's outbound stream is idle (no frame written for a frame period), the first
+ * whole frame of new audio is written at once, inside `sendAudio()`, and the rest follow on a
+ * 20 ms grid anchored at that write; audio queued less than a frame period after the last frame
+ * keeps that frame's grid. So no frame is written sooner than real time allows after the one
+ * before it, and an answer does not wait for the next slot of a shared grid.
  */
 export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink {
   readonly info: CallInfo;
@@ -42,6 +50,8 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
   private readonly queue: OutboundQueue;
   private readonly startedAt: number;
   private paced = false;
+  /** The grid time of the last frame written (the pacer's slot, or the moment of a write at once). */
+  private lastFrameAt: number | null = null;
   private ended = false;
   private receivedSamples = 0;
   private queueFullWarned = false;
@@ -55,7 +65,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     this.metrics = deps.metrics;
     this.pacer = deps.pacer;
     this.clock = deps.clock ?? systemClock;
-    this.queue = new OutboundQueue(info.sampleRate, 20, deps.maxQueuedMs);
+    this.queue = new OutboundQueue(info.sampleRate, FRAME_MS, deps.maxQueuedMs);
     this.startedAt = this.clock.now();
     this.metrics?.callsActive.inc({ transport: info.transport });
     this.metrics?.callsTotal.inc({ transport: info.transport });
@@ -151,7 +161,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
 
   // ---- PacedSink -------------------------------------------------------------------------
 
-  onTick(): void {
+  onTick(slotAt: number = this.clock.now()): void {
     if (this.ended) {
       this.unschedule();
       return;
@@ -160,6 +170,7 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     for (const name of marks) this.markReached(name);
     if (this.ended) return; // a mark listener hung up
     if (frame) {
+      this.lastFrameAt = slotAt;
       this.writeFrame(frame);
       if (this.frames) this.frames.out++;
     }
@@ -225,10 +236,29 @@ export abstract class BaseLeg extends EventEmitter implements CallLeg, PacedSink
     }
   }
 
+  /**
+   * Something was queued. An idle stream with a whole frame ready writes it now (the grid starts
+   * here); a stream that wrote a frame less than a frame period ago goes on on that frame's grid;
+   * an idle stream holding only part of a frame waits up to a frame period for the rest (then it
+   * goes out padded), and writes at once if the rest comes sooner.
+   */
   private schedule(): void {
-    if (this.paced || this.queue.empty) return;
+    if (this.queue.empty) return;
+    const now = this.clock.now();
+    const idle = this.lastFrameAt === null || now - this.lastFrameAt >= FRAME_MS;
+    if (idle && this.queue.frameReady) {
+      this.pace(now);
+      this.onTick(now);
+    } else if (!this.paced) {
+      this.pace(idle ? now : (this.lastFrameAt ?? now));
+    }
+  }
+
+  /** Puts the leg on the pacer (again), its next tick one frame after `lastTickAt`. */
+  private pace(lastTickAt: number): void {
+    if (this.paced) this.pacer.remove(this);
     this.paced = true;
-    this.pacer.add(this);
+    this.pacer.add(this, lastTickAt);
   }
 
   private unschedule(): void {

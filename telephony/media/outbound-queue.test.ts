@@ -68,3 +68,20 @@ describe('OutboundQueue', () => {
     expect((q as unknown as { items: unknown[] }).items.length).toBe(0);
   });
 });
+
+describe('OutboundQueue.frameReady', () => {
+  it('is true only when the next item is a whole frame of audio', () => {
+    const q = new OutboundQueue(8000);
+    expect(q.frameReady).toBe(false);
+    q.push(ramp(100));
+    expect(q.frameReady).toBe(false); // a partial frame is still filling
+    q.push(ramp(60, 100));
+    expect(q.frameReady).toBe(true);
+    q.next();
+    q.mark('m');
+    q.push(ramp(160));
+    expect(q.frameReady).toBe(false); // a mark comes first
+    q.next();
+    expect(q.frameReady).toBe(false);
+  });
+});

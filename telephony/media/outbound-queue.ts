@@ -104,6 +104,11 @@ export class OutboundQueue {
     return this.audioFrames * this.frameMs + (this.partialLength * 1000) / this.sampleRate;
   }
 
+  /** The next item is a whole frame of audio (not a mark, not a partial frame still filling). */
+  get frameReady(): boolean {
+    return this.head < this.items.length && this.items[this.head]!.kind === 'audio';
+  }
+
   get empty(): boolean {
     return this.head === this.items.length && this.partialLength === 0;
   }

@@ -95,3 +95,64 @@ describe('Pacer', () => {
     expect(ticks).toBe(4);
   });
 });
+
+describe('Pacer: sinks on their own grid', () => {
+  it('a sink added with its last tick time keeps its own grid on a busy pacer', () => {
+    const t = manualTime();
+    const pacer = new Pacer({ clock: t.clock, timers: t.timers });
+    const shared: number[] = [];
+    const own: number[] = [];
+    pacer.add({ onTick: () => shared.push(t.clock.now()) }); // shared grid: 20, 40, 60 ...
+    t.advance(7);
+    const sink = { onTick: (slotAt: number) => own.push(slotAt) };
+    pacer.add(sink, 7); // it sent a frame itself at 7
+    t.advance(70);
+    expect(own).toEqual([27, 47, 67]);
+    expect(shared).toEqual([20, 40, 60]);
+    // Drained at 67, more to send at 72: the next tick is still on its grid (87), not at once.
+    pacer.remove(sink);
+    t.advance(72);
+    pacer.add(sink, own.at(-1));
+    t.advance(110);
+    expect(own).toEqual([27, 47, 67, 87, 107]);
+  });
+
+  it('never ticks a sink before its slot, also when catching up after a stall', () => {
+    const t = manualTime();
+    const pacer = new Pacer({ clock: t.clock, timers: t.timers, maxCatchUpFrames: 3 });
+    const at: number[] = [];
+    pacer.add({ onTick: () => at.push(t.clock.now()) }, 3);
+    t.advance(43);
+    t.advance(200, 90); // the event loop was blocked for 90 ms
+    t.advance(400);
+    // The k-th tick never comes before 3 + 20 (k + 1): no burst beyond what real time allows.
+    at.forEach((ms, k) => {
+      expect(ms).toBeGreaterThanOrEqual(3 + 20 * (k + 1));
+    });
+    expect(at.slice(0, 2)).toEqual([23, 43]);
+    for (let k = 1; k < at.length; k++) {
+      if (at[k] !== at[k - 1]) expect(at[k]! - at[k - 1]!).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('wakes once per slot for sinks on the shared grid, once per own grid otherwise', () => {
+    const t = manualTime();
+    let wakeUps = 0;
+    const timers: Timers = {
+      setTimeout: (fn, ms) =>
+        t.timers.setTimeout(() => {
+          wakeUps++;
+          fn();
+        }, ms),
+      clearTimeout: (h) => t.timers.clearTimeout(h),
+    };
+    const pacer = new Pacer({ clock: t.clock, timers });
+    for (let i = 0; i < 10; i++) pacer.add({ onTick: () => {} });
+    t.advance(1000);
+    expect(wakeUps).toBe(50);
+    pacer.add({ onTick: () => {} }, 1005);
+    t.advance(2000);
+    // Shared grid 1020 ... 2000 (50 wake-ups), the own grid 1025 ... 1985 (49).
+    expect(wakeUps).toBe(50 + 50 + 49);
+  });
+});

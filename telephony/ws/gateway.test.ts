@@ -188,7 +188,8 @@ describe('gateway: idle calls cost no pacer work', () => {
     legs[0]!.sendAudio({ samples: new Int16Array(800), sampleRate: 8000, timestampMs: 0 });
     await peers[0]!.until((r) => r.binary.length === 5);
     const afterPlayback = await slots();
-    expect(afterPlayback).toBeGreaterThanOrEqual(5);
+    // The first frame of an idle call goes out at once, the other four on pacer slots.
+    expect(afterPlayback).toBeGreaterThanOrEqual(4);
     expect(afterPlayback).toBeLessThanOrEqual(7);
     await new Promise((r) => setTimeout(r, 200));
     expect(await slots()).toBe(afterPlayback);
