@@ -8,12 +8,13 @@ import { loadConfig } from '../config/load.ts';
 import { startEngine } from '../engine.ts';
 import { createRootLogger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
+import { waitFor } from '../testing/wait-for.ts';
+import { loopbackBase } from './testing/loopback-engine.ts';
 import { createRoutedSessionHandler, DialogRegistry } from './dialog-registry.ts';
 import type { CallSession } from './session.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'voicebot-registry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const thrownMessage = (f: () => unknown): string | undefined => {
   try {
     f();
@@ -128,19 +129,8 @@ describe('order sink and customers files (config orders.file, orders.customersFi
 
 describe('voicebot serve wiring: routed voice-order session over the WS gateway', () => {
   it('a keypad caller orders three loaves of bread into the file order sink', async () => {
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        host: '127.0.0.1',
-        port: 0,
-        logLevel: 'silent',
-        'auth.mode': 'none',
-        'session.callsDir': join(dir, 'calls'),
-      },
-    });
+    const { config, log, metrics, token } = loopbackBase({ 'session.callsDir': join(dir, 'calls') });
     config.routes = [{ dialog: 'voice-order', calledNumber: '+15550100002' }];
-    const log = createRootLogger({ level: 'silent' });
-    const metrics = new Metrics();
     const sessions: CallSession[] = [];
     const registry = new DialogRegistry({ ordersFile: join(dir, 'orders.jsonl') });
     const routed = await createRoutedSessionHandler({
@@ -154,6 +144,7 @@ describe('voicebot serve wiring: routed voice-order session over the WS gateway'
     const c = new SimCaller({
       url: engine.url,
       protocol: 'raw',
+      token: token(),
       from: '+14155550100', // registered in fixtures/customers: 40 Pine Street
       to: '+15550100002',
       callSid: 'CA-reg-1',
@@ -163,17 +154,18 @@ describe('voicebot serve wiring: routed voice-order session over the WS gateway'
       const lastBot = () => sessions[0]?.recorder.record.transcript.filter((t) => t.side === 'bot').at(-1);
       // Waits for a bot prompt matching `re`, then until its audio has finished playing.
       const afterPrompt = async (re: RegExp) => {
-        const until = performance.now() + 20_000;
-        while (!re.test(lastBot()?.text ?? '')) {
-          if (performance.now() > until) throw new Error(`no prompt ${re}; last: ${lastBot()?.text}`);
-          await sleep(25);
-        }
-        for (;;) {
-          const seg = c.heardSegments().at(-1);
-          const endMs = seg ? seg.startMs + seg.samples.length / 8 : 0;
-          if (c.now() - endMs > 300) return;
-          await sleep(25);
-        }
+        await waitFor(() => re.test(lastBot()?.text ?? ''), {
+          what: `the prompt ${re}`,
+          timeoutMs: 20_000,
+          detail: () => `; last: ${lastBot()?.text}`,
+        });
+        await waitFor(
+          () => {
+            const seg = c.heardSegments().at(-1);
+            return c.now() - (seg ? seg.startMs + seg.samples.length / 8 : 0) > 300;
+          },
+          { what: `the prompt ${re} to play out`, timeoutMs: 20_000 },
+        );
       };
       const keys = (s: string) => {
         for (const d of s) c.dtmf(d);
@@ -190,9 +182,11 @@ describe('voicebot serve wiring: routed voice-order session over the WS gateway'
       keys('1');
       await afterPrompt(/40 Pine Street/);
       keys('1');
-      const until = performance.now() + 15_000;
-      while (sessions[0]?.recorder.record.outcome?.status !== 'order-placed' && performance.now() < until)
-        await sleep(50);
+      await waitFor(() => sessions[0]?.recorder.record.outcome?.status === 'order-placed', {
+        what: 'the order to be placed',
+        timeoutMs: 15_000,
+        detail: () => `; last: ${lastBot()?.text}`,
+      });
       expect(sessions[0]?.recorder.record.outcome, JSON.stringify(lastBot())).toMatchObject({
         status: 'order-placed',
       });
