@@ -12,6 +12,7 @@ import type { CallLeg } from '../../telephony/call-leg.ts';
 import type { CallRecorder } from '../calls/call-record.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
+import { AskedPrompts } from './asked-prompts.ts';
 import { CallerInput } from './caller-input.ts';
 import { Playback } from './playback.ts';
 import { Playout } from './playout.ts';
@@ -35,6 +36,7 @@ export class CallSession {
   private readonly playback: Playback;
   private readonly playout: Playout;
   private readonly transfers: SessionTransfers;
+  private readonly asked = new AskedPrompts();
   /** The caller's line through the echo gate to the VAD (once the VAD is made). */
   private input: CallerInput | null = null;
   private asr: RecognizeStream | null = null;
@@ -79,7 +81,7 @@ export class CallSession {
       recorder: this.recorder,
       metrics: deps.metrics,
       log: this.log,
-      beforeTransfer: () => this.playout.playedOut(),
+      beforeTransfer: () => this.asked.settled().then(() => this.playout.playedOut()),
       toDialog: (e) => this.toDialog(e),
     });
     this.turn = createActor(turnMachine.provide({ actions: this.turnActions() }), {
@@ -106,7 +108,7 @@ export class CallSession {
       error: (err) => {
         this.log.error({ err }, 'dialog failed; ending the call');
         this.recorder.event('dialog.error');
-        this.playout.hangupAfter('dialog-error');
+        this.hangupAfter('dialog-error');
       },
     });
     this.turn.start();
@@ -178,7 +180,7 @@ export class CallSession {
         return;
       case 'hangup':
         this.recorder.record.endReason = cmd.reason;
-        this.playout.hangupAfter(cmd.reason);
+        this.hangupAfter(cmd.reason);
         return;
       case 'outcome':
         this.recorder.record.outcome = { status: cmd.status, slots: cmd.slots };
@@ -190,20 +192,39 @@ export class CallSession {
     }
   }
 
+  /** The dialog (or the session) asks for a prompt; the turn machine puts it on the line (playPrompts). */
   private say(cmd: SayCommand): void {
     if (!isInternal(cmd.promptId)) {
       if (this.listen && !this.inputSinceListen) this.deps.metrics.sessionReprompts.inc({ kind: 'no-input' });
       this.inputSinceListen = true;
     }
+    this.asked.add(cmd);
+    this.sendTurn({ type: 'bot.say', promptId: cmd.promptId, bargeIn: cmd.bargeIn });
+  }
+
+  private playPrompt(promptId: string): void {
+    const cmd = this.asked.take(promptId);
+    if (!cmd) return;
     this.recorder.say({ promptId: cmd.promptId, text: cmd.text });
     this.log.debug({ promptId: cmd.promptId, pii: { text: cmd.text } }, 'say');
-    this.sendTurn({ type: 'bot.say', promptId: cmd.promptId, bargeIn: cmd.bargeIn });
     this.playback.play({
       promptId: cmd.promptId,
       text: cmd.text,
       language: cmd.language ?? this.language,
       ...(cmd.rate ? { rate: cmd.rate } : {}),
     });
+  }
+
+  /** A deferred prompt that will not play (the dialog's answer to the caller replaced it). */
+  private dropPrompt(promptId: string, why: string): void {
+    if (!this.asked.take(promptId)) return;
+    this.recorder.event('prompt.dropped', { promptId, why });
+    if (!isInternal(promptId)) this.toDialog({ type: 'prompt.done', promptId, interrupted: true });
+  }
+
+  /** Hangs up once every prompt asked so far is on the line and has played. */
+  private hangupAfter(reason: string): void {
+    void this.asked.settled().then(() => this.playout.hangupAfter(reason));
   }
 
   private startListening(cmd: ListenCommand): void {
@@ -254,11 +275,13 @@ export class CallSession {
     return turnEffects({
       language: this.language,
       playback: this.playback,
-      playout: this.playout,
       recorder: this.recorder,
       metrics: this.deps.metrics,
       input: () => this.input,
       say: (cmd) => this.say(cmd),
+      play: (promptId) => this.playPrompt(promptId),
+      drop: (promptId, why) => this.dropPrompt(promptId, why),
+      hangupAfter: (reason) => this.hangupAfter(reason),
       sendTurn: (e) => this.sendTurn(e),
       toDialog: (e) => this.toDialog(e),
       deliverWords: (text) => this.deliverWords(text),
@@ -316,6 +339,7 @@ export class CallSession {
     this.turn.stop();
     this.dialog.stop();
     this.playback.close();
+    this.asked.clear();
     this.asr?.close();
     this.asr = null;
     this.input?.close();

@@ -10,7 +10,6 @@ import type { CallRecorder } from '../calls/call-record.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { CallerInput } from './caller-input.ts';
 import type { Playback } from './playback.ts';
-import type { Playout } from './playout.ts';
 import { SESSION_PHRASES } from './session-phrases.ts';
 import type { TurnEvent, turnMachine } from './turn-machine.ts';
 
@@ -22,11 +21,16 @@ export const isInternal = (promptId: string): boolean => promptId.startsWith(INT
 export interface TurnEffectsHost {
   language: Language;
   playback: Playback;
-  playout: Playout;
   recorder: CallRecorder;
   metrics: Metrics;
   input(): CallerInput | null;
   say(cmd: SayCommand): void;
+  /** Puts an asked prompt on the line. */
+  play(promptId: string): void;
+  /** An asked prompt will not play. */
+  drop(promptId: string, why: string): void;
+  /** Hangs up once the prompts asked so far have played. */
+  hangupAfter(reason: string): void;
   sendTurn(event: TurnEvent): void;
   toDialog(event: DialogEvent): void;
   deliverWords(text: string): void;
@@ -49,6 +53,12 @@ export function turnEffects(h: TurnEffectsHost): TurnActions {
       h.recorder.event('barge_in.pause', { echo: { mode, delayMs, echoReturnDb } });
       // Prompts that had played to their end before the cut (their marks went with the clear).
       for (const promptId of playedOut) h.sendTurn({ type: 'bot.played', promptId });
+    },
+    playPrompts: (_, p) => {
+      for (const { promptId } of p.prompts) h.play(promptId);
+    },
+    dropPrompts: (_, p) => {
+      for (const { promptId } of p.prompts) h.drop(promptId, p.why);
     },
     resumePlayback: () => {
       h.recorder.event('barge_in.resume');
@@ -97,7 +107,7 @@ export function turnEffects(h: TurnEffectsHost): TurnActions {
       h.recorder.record.endReason = 'max-duration';
       h.playback.flush();
       internalSay('timeUp', 'never');
-      h.playout.hangupAfter('max-duration');
+      h.hangupAfter('max-duration');
     },
   };
 }

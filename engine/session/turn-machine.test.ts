@@ -1,47 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, SimulatedClock } from 'xstate';
 import { isBackchannel } from './backchannels.ts';
-import { type TurnEvent, type TurnTimings, turnMachine } from './turn-machine.ts';
+import { startTurn } from './testing/turn-harness.ts';
+import type { TurnTimings } from './turn-machine.ts';
 
-type Rec = [string, unknown?];
-
-function start(timings: Partial<TurnTimings> = {}) {
-  const clock = new SimulatedClock();
-  const log: Rec[] = [];
-  const rec =
-    (name: string) =>
-    (_: unknown, params?: unknown): void => {
-      log.push(params === undefined ? [name] : [name, params]);
-    };
-  const machine = turnMachine.provide({
-    actions: {
-      clearPlayback: rec('clearPlayback'),
-      pausePlayback: rec('pausePlayback'),
-      resumePlayback: rec('resumePlayback'),
-      reportInterrupted: rec('reportInterrupted'),
-      reportPlayed: rec('reportPlayed'),
-      deliverWords: rec('deliverWords'),
-      deliverDtmf: rec('deliverDtmf'),
-      reportSpeechStart: rec('reportSpeechStart'),
-      ignoreWords: rec('ignoreWords'),
-      falseTrigger: rec('falseTrigger'),
-      bargedIn: rec('bargedIn'),
-      flushAsr: rec('flushAsr'),
-      noiseReprompt: rec('noiseReprompt'),
-      maxDuration: rec('maxDuration'),
-    },
-  });
-  const actor = createActor(machine, { clock, input: { timings } });
-  actor.start();
-  const send = (e: TurnEvent): void => actor.send(e);
-  const names = (): string[] => log.map(([n]) => n);
-  /** SimulatedClock starts timers set during increment() from the end of it: step in 10 ms. */
-  const advance = (ms: number): void => {
-    for (let left = ms; left > 0; left -= 10) clock.increment(Math.min(10, left));
-  };
-  const state = (): string => JSON.stringify(actor.getSnapshot().value);
-  return { clock, advance, log, actor, send, names, state };
-}
+const start = (timings: Partial<TurnTimings> = {}) => startTurn(timings);
 
 /** The bot says prompt `p` (barge-in always) and the caller starts talking over it (VAD at 120 ms). */
 function speakOver(t: ReturnType<typeof start>): void {
@@ -417,7 +379,7 @@ describe('turn machine: listening', () => {
       const before = t.log.length;
       t.send({ type: 'call.hangup' });
       t.advance(60_000);
-      expect(t.actor.getSnapshot().status).toBe('done');
+      expect(t.status()).toBe('done');
       expect(t.log.length).toBe(before);
     }
   });

@@ -12,8 +12,12 @@
  *     held: speech past backchannelMaxMs --> bargedIn; words (not a backchannel) --> barge-in
  *           with them; speech ended + endpoint + final: a backchannel or nothing --> resume
  *   bargedIn: prompt.done interrupted; no words by the end of the turn --> noise re-prompt
+ *   the caller holds the floor (talking, endpointing, awaiting the final, barged in): a prompt
+ *     the dialog asks for is deferred until their turn ends; words handed to the dialog --> its
+ *     answer supersedes the deferred prompts (dropped); no answer by answerWait, or no words
+ *     --> they play. A `never` prompt is not deferred (it plays, after those deferred before it).
  */
-import { assign, setup } from 'xstate';
+import { and, assign, not, setup } from 'xstate';
 import type { BargeInMode } from '../../dialogs/contract.ts';
 import { isBackchannel } from './backchannels.ts';
 
@@ -28,6 +32,8 @@ export interface TurnTimings {
   endpointSilenceMs: number;
   /** How long to wait for the recognizer's final after a flush. */
   finalWaitMs: number;
+  /** After the caller's words went to the dialog: how long its answer may take to supersede deferred prompts. */
+  answerWaitMs: number;
   /** Longest call; then the session says goodbye and hangs up. */
   maxCallMs: number;
 }
@@ -38,6 +44,7 @@ export const DEFAULT_TURN_TIMINGS: TurnTimings = {
   vadEndLagMs: 500,
   endpointSilenceMs: 700,
   finalWaitMs: 800,
+  answerWaitMs: 1000,
   maxCallMs: 15 * 60_000,
 };
 
@@ -55,6 +62,8 @@ export interface TurnContext {
   heardMs: number;
   /** A backchannel heard while the bot was paused. */
   heldWords: string;
+  /** Prompts the dialog asked for while the caller held the floor: not on the line yet. */
+  deferred: QueuedPrompt[];
 }
 
 export type TurnEvent =
@@ -88,6 +97,37 @@ const deliverKey = {
   type: 'deliverDtmf',
   params: ({ event }: { event: TurnEvent }) => ({ digit: digitIn(event) }),
 } as const;
+/** Puts the prompt of a bot.say on the line. */
+const playSaid = {
+  type: 'playPrompts',
+  params: ({ event }: { event: TurnEvent }) => ({
+    prompts: event.type === 'bot.say' ? [{ promptId: event.promptId, bargeIn: event.bargeIn }] : [],
+  }),
+} as const;
+/** The deferred prompts go on the line (into the queue) in the order they were asked. */
+const playDeferred = [
+  { type: 'playPrompts', params: ({ context }: { context: TurnContext }) => ({ prompts: context.deferred }) },
+  'releaseDeferred',
+] as const;
+const dropDeferred = (why: 'superseded' | 'stopped' | 'time-up') =>
+  [
+    {
+      type: 'dropPrompts',
+      params: ({ context }: { context: TurnContext }) => ({ prompts: context.deferred, why }),
+    },
+    'forgetDeferred',
+  ] as const;
+/** The caller's turn is over and nothing answered them: the deferred prompts play. */
+const releaseDeferred = {
+  guard: 'promptsDeferred',
+  target: '#turn.speaking',
+  actions: playDeferred,
+} as const;
+/** The caller holds the floor: a prompt waits, unless it must be heard (bargeIn never). */
+const deferWhileCallerTalks = [
+  { guard: 'mandatory', target: '#turn.speaking', actions: [...playDeferred, 'enqueue', playSaid] },
+  { actions: 'defer' },
+] as const;
 const played = {
   type: 'reportPlayed',
   params: ({ event }: { event: TurnEvent }) => ({ promptId: playedIn(event) }),
@@ -134,6 +174,10 @@ export const turnMachine = setup({
     pausePlayback: () => {},
     /** Play the paused prompt on from a little before where it was cut. */
     resumePlayback: () => {},
+    /** Put these prompts on the line, behind what is playing. */
+    playPrompts: (_, _params: { prompts: QueuedPrompt[] }) => {},
+    /** Prompts that were never put on the line and will not be: prompt.done interrupted:true. */
+    dropPrompts: (_, _params: { prompts: QueuedPrompt[]; why: 'superseded' | 'stopped' | 'time-up' }) => {},
     /** prompt.done interrupted:true for every queued prompt. */
     reportInterrupted: (_, _params: { prompts: QueuedPrompt[] }) => {},
     /** prompt.done interrupted:false. */
@@ -160,6 +204,17 @@ export const turnMachine = setup({
           : context.prompts,
     }),
     dequeue: assign({ prompts: ({ context }) => context.prompts.slice(1) }),
+    defer: assign({
+      deferred: ({ context, event }) =>
+        event.type === 'bot.say'
+          ? [...context.deferred, { promptId: event.promptId, bargeIn: event.bargeIn }]
+          : context.deferred,
+    }),
+    releaseDeferred: assign({
+      prompts: ({ context }) => [...context.prompts, ...context.deferred],
+      deferred: () => [],
+    }),
+    forgetDeferred: assign({ deferred: () => [] }),
     clearQueue: assign({ prompts: () => [] }),
     noteOnset: assign({
       heardMs: ({ event }) => (event.type === 'vad.start' ? (event.heardMs ?? 0) : 0),
@@ -179,6 +234,9 @@ export const turnMachine = setup({
       context.prompts.length <= 1 &&
       context.prompts[0]?.promptId === event.promptId,
     nothingQueued: ({ context }) => context.prompts.length === 0,
+    promptsDeferred: ({ context }) => context.deferred.length > 0,
+    /** A bot.say that must be heard even over the caller (a disclosure, goodbye, transfer). */
+    mandatory: ({ event }) => event.type === 'bot.say' && event.bargeIn === 'never',
     /** The VAD's own minimum already covers minSpeechMs / backchannelMaxMs. */
     heardMinSpeech: ({ context }) => context.heardMs >= context.timings.minSpeechMs,
     heardPastBackchannel: ({ context }) =>
@@ -195,6 +253,7 @@ export const turnMachine = setup({
     maxCall: ({ context }) => context.timings.maxCallMs,
     endpointSilence: ({ context }) => context.endpointSilenceMs,
     finalWait: ({ context }) => context.timings.finalWaitMs,
+    answerWait: ({ context }) => context.timings.answerWaitMs,
     /** From the VAD's report to minSpeechMs of speech. */
     minSpeech: ({ context }) => Math.max(0, context.timings.minSpeechMs - context.heardMs),
     /** From the pause to backchannelMaxMs of speech and the VAD's lag in reporting its end. */
@@ -214,7 +273,14 @@ export const turnMachine = setup({
   id: 'turn',
   context: ({ input }) => {
     const timings = { ...DEFAULT_TURN_TIMINGS, ...input.timings };
-    return { timings, endpointSilenceMs: timings.endpointSilenceMs, prompts: [], heardMs: 0, heldWords: '' };
+    return {
+      timings,
+      endpointSilenceMs: timings.endpointSilenceMs,
+      prompts: [],
+      heardMs: 0,
+      heldWords: '',
+      deferred: [],
+    };
   },
   initial: 'listening',
   on: {
@@ -226,33 +292,50 @@ export const turnMachine = setup({
       }),
     },
   },
-  after: { maxCall: { target: '.ending', actions: 'maxDuration' } },
+  after: { maxCall: { target: '.ending', actions: [...dropDeferred('time-up'), 'maxDuration'] } },
   states: {
     listening: {
       initial: 'idle',
       on: {
-        'bot.say': { target: 'speaking', actions: 'enqueue' },
+        'bot.say': { target: 'speaking', actions: ['enqueue', playSaid] },
+        'bot.stop': { guard: 'promptsDeferred', actions: dropDeferred('stopped') },
         'asr.text': { guard: 'hasWords', target: '.thinking', actions: deliver },
         dtmf: { target: '.thinking', actions: deliverKey },
       },
       states: {
         idle: { on: { 'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' } } },
-        thinking: { on: { 'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' } } },
-        userSpeaking: { on: { 'vad.end': 'endpointing' } },
+        // The caller's words or key went to the dialog; its answer replaces what was deferred.
+        thinking: {
+          on: {
+            'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' },
+            'bot.say': {
+              guard: 'promptsDeferred',
+              target: '#turn.speaking',
+              actions: [...dropDeferred('superseded'), 'enqueue', playSaid],
+            },
+          },
+          after: { answerWait: releaseDeferred },
+        },
+        userSpeaking: { on: { 'vad.end': 'endpointing', 'bot.say': deferWhileCallerTalks } },
         endpointing: {
-          on: { 'vad.start': 'userSpeaking' },
+          on: { 'vad.start': 'userSpeaking', 'bot.say': deferWhileCallerTalks },
           after: { endpointSilence: { target: 'awaitingFinal', actions: 'flushAsr' } },
         },
         awaitingFinal: {
-          on: { 'vad.start': { target: 'userSpeaking' } },
-          after: { finalWait: 'idle' },
+          on: {
+            'vad.start': { target: 'userSpeaking' },
+            'bot.say': deferWhileCallerTalks,
+            // The final came and had no words for the dialog: the turn is over.
+            'asr.text': { ...releaseDeferred, guard: and([not('hasWords'), 'promptsDeferred']) },
+          },
+          after: { finalWait: [releaseDeferred, { target: 'idle' }] },
         },
       },
     },
     speaking: {
       initial: 'gate',
       on: {
-        'bot.say': { actions: 'enqueue' },
+        'bot.say': { actions: ['enqueue', playSaid] },
         'bot.played': [
           { guard: 'lastPrompt', target: 'listening', actions: [played, 'dequeue'] },
           { actions: [played, 'dequeue'], target: '.gate' },
@@ -366,8 +449,11 @@ export const turnMachine = setup({
       entry: 'reportSpeechStart',
       initial: 'talking',
       on: {
-        'bot.say': { target: 'speaking', actions: 'enqueue' },
+        'bot.say': deferWhileCallerTalks,
+        'bot.stop': { guard: 'promptsDeferred', actions: dropDeferred('stopped') },
         'asr.text': [
+          // Noise, but the dialog has something to say: that, rather than "please go on".
+          { ...releaseDeferred, guard: and(['isBackchannel', 'promptsDeferred']) },
           { guard: 'isBackchannel', target: 'listening', actions: ['noiseReprompt'] },
           { guard: 'hasWords', target: 'listening.thinking', actions: deliver },
         ],
@@ -381,13 +467,13 @@ export const turnMachine = setup({
         },
         flushed: {
           on: { 'vad.start': 'talking' },
-          after: { finalWait: { target: '#turn.listening', actions: 'noiseReprompt' } },
+          after: { finalWait: [releaseDeferred, { target: '#turn.listening', actions: 'noiseReprompt' }] },
         },
       },
     },
     ending: {
       on: {
-        'bot.say': { actions: 'enqueue' },
+        'bot.say': { actions: ['enqueue', playSaid] },
         'bot.played': { actions: [played, 'dequeue'] },
         dtmf: {},
         'asr.text': {},

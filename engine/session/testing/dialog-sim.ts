@@ -14,7 +14,7 @@ import type { DialogCommand, DialogEvent, ListenCommand, SayCommand } from '../.
 import type { Catalog } from '../../../dialogs/nlu/catalog.ts';
 import { DeterministicNlu } from '../../../dialogs/nlu/deterministic-nlu.ts';
 import { createVoiceOrderDialog } from '../../../dialogs/voice-order/machine.ts';
-import { SESSION_PHRASES } from '../session.ts';
+import { SESSION_PHRASES } from '../session-phrases.ts';
 import { type TurnTimings, turnMachine } from '../turn-machine.ts';
 import { type AsrErrorRates, applyAsrErrors } from './asr-errors.ts';
 import type { CallerAction, PersonaCaller, Verdict } from './personas.ts';
@@ -98,15 +98,20 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
   // ---- playback: one prompt at a time, played for a time computed from its words ----------
   /** The prompt on the line; `pausedAt` is how far it had played when the session paused it. */
   type Playing = { cmd: SayCommand; startAt: number; endAt: number; timer: unknown; pausedAt: number | null };
+  /** Asked for by the dialog, not yet put on the line by the turn machine (it defers them while the caller talks). */
+  const asked: SayCommand[] = [];
   const queue: SayCommand[] = [];
   let playing: Playing | null = null;
-  let drained: (() => void)[] = [];
+  const drained: (() => void)[] = [];
+  const checkDrained = () => {
+    if (!playing && queue.length === 0 && asked.length === 0) for (const f of drained.splice(0)) f();
+  };
   const promptMs = (cmd: SayCommand) => 300 + (cmd.text.length * 1000) / (CHARS_PER_S * (cmd.rate ?? 1));
   const startNext = () => {
     const cmd = queue.shift();
     if (!cmd) {
       playing = null;
-      for (const f of drained.splice(0)) f();
+      checkDrained();
       return;
     }
     const now = clock.now();
@@ -145,7 +150,7 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     p.timer = clock.setTimeout(() => playedOut(p.cmd), ms - from);
     log(`bot resumes from ${Math.round(from)} ms`);
   };
-  const whenDrained = (f: () => void) => (playing || queue.length ? drained.push(f) : f());
+  const whenDrained = (f: () => void) => (playing || queue.length || asked.length ? drained.push(f) : f());
   const flushPlayback = () => {
     if (playing) {
       clock.clearTimeout(playing.timer as number);
@@ -153,14 +158,30 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
     }
     playing = null;
     queue.length = 0;
-    const waiting = drained;
-    drained = [];
-    for (const f of waiting) f();
+    checkDrained();
   };
-  const say = (cmd: SayCommand) => {
-    turn.send({ type: 'bot.say', promptId: cmd.promptId, bargeIn: cmd.bargeIn });
+  const takeAsked = (promptId: string) => {
+    const i = asked.findIndex((c) => c.promptId === promptId);
+    return i < 0 ? undefined : asked.splice(i, 1)[0];
+  };
+  /** The turn machine puts an asked prompt on the line. */
+  const playPrompt = (promptId: string) => {
+    const cmd = takeAsked(promptId);
+    if (!cmd) return;
     queue.push(cmd);
     if (!playing) startNext();
+  };
+  /** ... or drops it (the dialog's answer to the caller replaced it). */
+  const dropPrompt = (promptId: string) => {
+    const cmd = takeAsked(promptId);
+    if (!cmd) return;
+    log(`bot drops ${promptId}: ${cmd.text}`);
+    promptDone(promptId, true);
+    checkDrained();
+  };
+  const say = (cmd: SayCommand) => {
+    asked.push(cmd);
+    turn.send({ type: 'bot.say', promptId: cmd.promptId, bargeIn: cmd.bargeIn });
   };
 
   // ---- the caller's speech: words on the timeline, VAD edges, recognizer finals ------------
@@ -307,6 +328,12 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
         clearPlayback: () => flushPlayback(),
         pausePlayback: () => pausePlayback(),
         resumePlayback: () => resumePlayback(),
+        playPrompts: (_, p) => {
+          for (const q of p.prompts) playPrompt(q.promptId);
+        },
+        dropPrompts: (_, p) => {
+          for (const q of p.prompts) dropPrompt(q.promptId);
+        },
         reportInterrupted: (_, p) => {
           for (const q of p.prompts) promptDone(q.promptId, true);
         },
