@@ -11,18 +11,32 @@
  * and subtracted). Timing probes (engine/session/testing/probes.ts) stamp each step:
  *
  *   final     the final reaches the session (end of speech detected)
- *   decide    final -> synthesis asked for: turn machine, NLU, dialog, session, playback queue
+ *   decide    final -> synthesis asked for: turn machine, NLU, dialog, session, playback queue;
+ *             split into turn (final -> the words handed to the NLU: the turn machine) and
+ *             answer (NLU -> synthesis asked for: NLU, dialog, session, playback queue)
  *   tts       synthesis asked for -> first frame (FakeTts; subtracted)
- *   pace      first frame handed to the leg -> written to the socket (the pacer's next 20 ms slot)
+ *   pace      first frame handed to the leg -> written to the socket (at once when the call's
+ *             outbound stream is idle, else its next 20 ms slot)
  *   overhead  final -> first frame written, minus tts
+ *   endToEnd  final -> first frame written, nothing subtracted (FakeTts computes next to nothing,
+ *             but work the session does after asking for synthesis lands in tts: this is the
+ *             honest bound when that happens)
  *   vadEndToWire  the VAD's end of speech -> first frame written (includes the recognizer's
  *             endpoint wait; voicebot_session_turn_latency_seconds measures about this)
+ *
+ * Slow turns (overhead >= 10 ms) are attributed: the garbage collector ran inside the turn
+ * (PerformanceObserver 'gc'), or the event loop stalled (a 1 ms interval timer wakes late by
+ * the turn's extra time: the process was descheduled or ran other work), or neither.
+ *
+ * The callers' espeak-ng utterances are made before the calls start: making one runs espeak-ng
+ * and sox synchronously, which would stall this process's event loop (the engine's too) for
+ * tens of ms in the middle of other calls' turns.
  *
  *   node --import tsx bench/session-turn-overhead.ts [--calls 8] [--items 10]
  */
 
 import { cpus, loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { WebRtcVad } from '../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
 import { FakeAsr } from '../asr-tts/testing/fake-asr.ts';
@@ -39,7 +53,8 @@ import { machineInfo, percentile, round } from './speech-machine.ts';
 const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N]
   --calls N   concurrent calls (default 8)
   --items N   items each caller orders, one question pair each (default 10; about 2 turns per item)
-Prints machine info and a JSON result (ms): overhead, decide, tts, pace, vadEndToWire p50/p99/max.
+Prints machine info and a JSON result (ms): overhead, endToEnd, decide (turn, answer), tts, pace, vadEndToWire
+p50/p99/max, and what the slow turns (overhead >= 10 ms) overlapped (GC, event-loop stalls).
 `;
 
 const { values } = parseArgs({
@@ -97,6 +112,22 @@ const se = await startProbedEngine({
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What caller `n` orders. */
+function linesOf(n: number) {
+  return catalog.items
+    .slice(n % catalog.items.length)
+    .concat(catalog.items)
+    .slice(0, nItems)
+    .map((item, i) => ({ itemId: item.id, quantity: 1 + ((n + i) % 4) }));
+}
+
+const ADDRESS = '40 Pine Street apartment 2B';
+
+// Every caller utterance, made now (cached), not in the middle of other calls' turns.
+for (const text of ['yes', 'no', ADDRESS]) utterance(text);
+for (let n = 0; n < nCalls; n++)
+  for (const line of linesOf(n)) utterance(describeLine(catalog, line, 'en-US'));
+
 /** One cooperative caller ordering `nItems` items, answering every question after its prompt. */
 async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller; turns: number }> {
   const callSid = `CA-overhead-${n}`;
@@ -111,11 +142,7 @@ async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller
     customParameters: { elderly: 'false', from: '+14155550100', to: '+15550100002' },
   });
   await c.connect();
-  const lines = catalog.items
-    .slice(n % catalog.items.length)
-    .concat(catalog.items)
-    .slice(0, nItems)
-    .map((item, i) => ({ itemId: item.id, quantity: 1 + ((n + i) % 4) }));
+  const lines = linesOf(n);
   let next = 0;
   let seen = 0;
   let heardAtPrompt = 0;
@@ -150,7 +177,7 @@ async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller
     } else if (node === 'anythingElse') text = next < lines.length ? 'yes' : 'no';
     else if (node === 'readBack' || node === 'confirmAddress' || node === 'confirmNewAddress') text = 'yes';
     // Asked only when the caller ID has no registered address.
-    else if (node === 'askAddress') text = '40 Pine Street apartment 2B';
+    else if (node === 'askAddress') text = ADDRESS;
     if (text === null) continue;
     saying.set(callSid, text);
     await c.play(utterance(text).samples, text);
@@ -162,6 +189,30 @@ async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
+/** GC pauses on the performance.now() timeline. */
+const gcs: { at: number; ms: number }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push({ at: e.startTime, ms: e.duration });
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+/**
+ * Event-loop stalls: a 1 ms timer that woke more than 5 ms late (from, to), with the CPU time
+ * this process used meanwhile (about the stall's length: it was running code; far less: the
+ * operating system ran other processes).
+ */
+const stalls: { from: number; to: number; cpuMs: number }[] = [];
+let lastWake = performance.now();
+let lastCpu = process.cpuUsage();
+const stallTimer = setInterval(() => {
+  const now = performance.now();
+  const cpu = process.cpuUsage();
+  if (now - lastWake > 6) {
+    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    stalls.push({ from: lastWake, to: now, cpuMs });
+  }
+  lastWake = now;
+  lastCpu = cpu;
+}, 1);
 const load0 = loadavg()[0]!;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -171,16 +222,51 @@ const runs = await Promise.all(
 const wallS = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 loop.disable();
+gcObserver.disconnect();
+clearInterval(stallTimer);
 
 interface Turn {
   overhead: number;
+  endToEnd: number;
   decide: number;
+  turn: number;
+  answer: number;
   tts: number;
   pace: number;
   vadEndToWire: number;
 }
 const turns: Turn[] = [];
 let unmatched = 0;
+
+const SLOW_MS = 10;
+const CAUSES = ['gc', 'busy', 'descheduled', 'none'] as const;
+/**
+ * What a slow turn's window overlapped: GC pauses, event-loop stalls (ms of each, and the CPU
+ * time used during the stalls). Cause: GC when it paused >= 1 ms; else a stall of >= 5 ms,
+ * 'busy' when the process was running code through most of it, 'descheduled' when it was not.
+ */
+function attribute(from: number, to: number, ttsMs: number) {
+  const overlap = (a: number, b: number) => Math.max(0, Math.min(b, to) - Math.max(a, from));
+  const gcMs = gcs.reduce((ms, g) => ms + overlap(g.at, g.at + g.ms), 0);
+  let stallMs = 0;
+  let stallCpuMs = 0;
+  for (const st of stalls) {
+    const o = overlap(st.from, st.to);
+    if (o === 0) continue;
+    stallMs += o;
+    stallCpuMs += (st.cpuMs * o) / (st.to - st.from);
+  }
+  const cause: (typeof CAUSES)[number] =
+    gcMs >= 1 ? 'gc' : stallMs < 5 ? 'none' : stallCpuMs >= stallMs / 2 ? 'busy' : 'descheduled';
+  return {
+    overheadMs: round(to - from - ttsMs, 1),
+    gcMs: round(gcMs, 1),
+    stallMs: round(stallMs, 1),
+    stallCpuMs: round(stallCpuMs, 1),
+    cause,
+  };
+}
+const slow: ReturnType<typeof attribute>[] = [];
 for (const { probe } of runs) {
   // One turn per time the session handed the caller's words on (NLU, then the dialog).
   for (const said of probe.of('nlu')) {
@@ -196,9 +282,14 @@ for (const { probe } of runs) {
     }
     const vadEnd = probe.marks.findLast((m) => m.kind === 'vad.end' && m.at <= final.at);
     const tts = first.at - start.at;
+    const overhead = wire.at - final.at - tts;
+    if (overhead >= SLOW_MS) slow.push(attribute(final.at, wire.at, tts));
     turns.push({
-      overhead: wire.at - final.at - tts,
+      overhead,
+      endToEnd: wire.at - final.at,
       decide: start.at - final.at,
+      turn: said.at - final.at,
+      answer: start.at - said.at,
       tts,
       pace: wire.at - first.at,
       vadEndToWire: vadEnd ? wire.at - vadEnd.at : Number.NaN,
@@ -233,15 +324,30 @@ const result = {
   ).length,
   ms: {
     overhead: stat('overhead'),
+    endToEnd: stat('endToEnd'),
     decide: stat('decide'),
+    turn: stat('turn'),
+    answer: stat('answer'),
     tts: stat('tts'),
     pace: stat('pace'),
     vadEndToWire: stat('vadEndToWire'),
   },
-  target: { overheadP99Ms: 10, met: stat('overhead').p99 < 10 },
+  target: { overheadP99Ms: 10, met: stat('overhead').p99 < 10, endToEndMet: stat('endToEnd').p99 < 10 },
+  slowTurns: {
+    count: slow.length,
+    byCause: Object.fromEntries(CAUSES.map((c) => [c, slow.filter((x) => x.cause === c).length])),
+    worst: [...slow].sort((a, b) => b.overheadMs - a.overheadMs).slice(0, 5),
+  },
   process: {
     wallS: round(wallS, 1),
     cpuPctOfOneCore: round(((cpu.user + cpu.system) / 1e6 / wallS) * 100, 1),
+    gcPauses: {
+      count: gcs.length,
+      totalMs: round(
+        gcs.reduce((ms, g) => ms + g.ms, 0),
+        1,
+      ),
+    },
     eventLoopDelayMs: {
       p50: round(loop.percentile(50) / 1e6, 2),
       p99: round(loop.percentile(99) / 1e6, 2),
