@@ -9,6 +9,7 @@ import type { SimCaller } from '../../../fixtures/sim-caller/sim-caller.ts';
 import { phoneChannel, speak } from '../../../fixtures/speech/generate.ts';
 import type { CallEventEntry, TranscriptEntry } from '../../calls/call-record.ts';
 import type { CallSession } from '../../session/session.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 
 /** A bot prompt as the caller meets it: its text and when it was said, on the caller's clock. */
 export interface HeardPrompt {
@@ -47,19 +48,16 @@ export class DemoCall {
   }
 
   /** Polls `check` until it returns a value; throws at the deadline or when the call has ended. */
-  async until<T>(what: string, check: () => T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-    const until = Math.min(this.deadline, performance.now() + timeoutMs);
-    for (;;) {
-      const v = check();
-      if (v) return v;
-      if (this.caller.closeInfo) {
-        throw new Error(
-          `the call ended (closed by ${this.caller.closeInfo.by}) while waiting for ${what}${this.lastWords()}`,
-        );
-      }
-      if (performance.now() > until) throw new Error(`timed out waiting for ${what}${this.lastWords()}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  until<T>(what: string, check: () => T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+    return waitFor(check, {
+      what,
+      timeoutMs: Math.max(0, Math.min(this.deadline - performance.now(), timeoutMs)),
+      stopIf: () => {
+        const closed = this.caller.closeInfo;
+        return closed ? `the call ended (closed by ${closed.by})` : undefined;
+      },
+      detail: () => this.lastWords(),
+    });
   }
 
   /**
@@ -67,16 +65,18 @@ export class DemoCall {
    * `heard: 'all'`, for its audio to have played out at the caller.
    */
   async prompt(re: RegExp, heard: 'all' | 'said' = 'all'): Promise<HeardPrompt> {
-    const entry = await this.until(`the bot to say ${re}`, () => {
-      const bot = this.transcript().filter((t) => t.side === 'bot');
-      const i = bot.findIndex((t, n) => n >= this.seenBotLines && re.test(t.text));
-      if (i < 0) return null;
-      this.seenBotLines = i + 1;
-      return bot[i];
-    });
-    const p = { text: entry.text, callerAtMs: entry.atMs + this.recordToCallerMs() };
+    const p = await this.until(`the bot to say ${re}`, () => this.saidAlready(re));
     if (heard === 'all') await this.heardOut(p);
     return p;
+  }
+
+  /** The bot's next prompt matching `re` if it has been said already (prompts before it are passed over). */
+  saidAlready(re: RegExp): HeardPrompt | undefined {
+    const bot = this.transcript().filter((t) => t.side === 'bot');
+    const i = bot.findIndex((t, n) => n >= this.seenBotLines && re.test(t.text));
+    if (i < 0) return undefined;
+    this.seenBotLines = i + 1;
+    return { text: bot[i]!.text, callerAtMs: bot[i]!.atMs + this.recordToCallerMs() };
   }
 
   /** ms of bot audio the caller has heard since `p` was said. */
@@ -126,12 +126,12 @@ export class DemoCall {
 
   /** Waits for the bot to end the call. */
   async botHangsUp(timeoutMs = 30_000): Promise<void> {
-    const until = Math.min(this.deadline, performance.now() + timeoutMs);
-    while (!this.caller.closeInfo) {
-      if (performance.now() > until) throw new Error(`the bot did not hang up${this.lastWords()}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    if (this.caller.closeInfo.by !== 'bot') throw new Error('the call was closed by the caller, not the bot');
+    const closed = await waitFor(() => this.caller.closeInfo, {
+      what: 'the bot to hang up',
+      timeoutMs: Math.max(0, Math.min(this.deadline - performance.now(), timeoutMs)),
+      detail: () => this.lastWords(),
+    });
+    if (closed.by !== 'bot') throw new Error('the call was closed by the caller, not the bot');
   }
 
   private lastWords(): string {

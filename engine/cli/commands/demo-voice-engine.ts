@@ -60,13 +60,26 @@ export const DEMO_AGENT: AgentConfig = {
   languages: ['en-US'],
 };
 
-export async function startVoiceDemoEngine(outDir: string): Promise<VoiceDemoEngine> {
+export interface VoiceDemoEngineOptions {
+  /**
+   * Load the recognizer's open-vocabulary model before the call: a caller with no number the
+   * customer directory knows speaks its address, the one answer decoded without a grammar. Loaded
+   * on first use instead, it took seconds on a busy machine, and the bot's no-input re-prompt
+   * ("Sorry, I didn't hear anything") came over an address the caller had given.
+   */
+  preloadLm?: boolean;
+}
+
+export async function startVoiceDemoEngine(
+  outDir: string,
+  options: VoiceDemoEngineOptions = {},
+): Promise<VoiceDemoEngine> {
   const { config, log, metrics, token } = loopbackBase();
   const registry = new DialogRegistry({ ordersFile: join(outDir, 'orders.jsonl') });
   const dialog = registry.get('voice-order');
   if (!dialog) throw new Error('the voice-order dialog is missing from the dialog registry');
   const callsDir = join(outDir, 'calls');
-  const asr = new PocketsphinxAsr({ workers: 1 });
+  const asr = new PocketsphinxAsr({ workers: 1, preloadLm: options.preloadLm ?? false });
   // The recognizer's start-up (seconds on a busy machine) must not eat the call.
   await asr.warmUp();
   const sessions: CallSession[] = [];

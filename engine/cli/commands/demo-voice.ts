@@ -16,7 +16,9 @@ import { SimCaller } from '../../../fixtures/sim-caller/sim-caller.ts';
 import type { SimProtocol } from '../../../fixtures/sim-caller/wire.ts';
 import type { CallRecord } from '../../calls/call-record.ts';
 import { safeFileName } from '../../calls/file-sink.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 import { callerLines, formatTimeline } from './demo-timeline.ts';
+import { giveAddress } from './demo-voice-address.ts';
 import { DemoCall } from './demo-voice-call.ts';
 import { startVoiceDemoEngine } from './demo-voice-engine.ts';
 import { bargeInReactions, engineLines, orderLines, type PlacedOrder } from './demo-voice-report.ts';
@@ -94,8 +96,7 @@ const VOICE_ORDER: Step[] = [
       const ask = await c.prompt(/registered address|delivery address/);
       if (/registered address/.test(ask.text)) return;
       // No caller ID (Twilio Media Streams carry none): the caller gives the address by voice.
-      await c.say('forty pine street apartment two b');
-      await c.prompt(/I heard: .*Is that right\?/);
+      await giveAddress(c);
     },
   ],
   [
@@ -137,7 +138,8 @@ export const SCENARIOS: Record<VoiceScenario, { caller: string; steps: Step[] }>
 export async function runVoiceDemo(options: VoiceDemoOptions): Promise<VoiceDemoResult> {
   const { scenario, protocol, outDir, print, write } = options;
   const deadline = performance.now() + options.timeoutMs;
-  const eng = await startVoiceDemoEngine(outDir);
+  // Over Twilio there is no caller ID, so the caller speaks its address (open vocabulary).
+  const eng = await startVoiceDemoEngine(outDir, { preloadLm: protocol === 'twilio' });
   const caller = new SimCaller({
     url: eng.engine.url,
     protocol,
@@ -180,10 +182,11 @@ export async function runVoiceDemo(options: VoiceDemoOptions): Promise<VoiceDemo
 
   const record = eng.sessions[0]?.recorder.record;
   const recordFile = join(eng.callsDir, `${safeFileName(record?.callId ?? '-')}.json`);
-  // The session stores the record once the call has ended.
-  const until = performance.now() + 5000;
-  while (record && !existsSync(recordFile) && performance.now() < until)
-    await new Promise((r) => setTimeout(r, 25));
+  // The session stores the record once the call has ended; the summary says if it never came.
+  if (record)
+    await waitFor(() => existsSync(recordFile), { what: 'the call record', timeoutMs: 5000 }).catch(
+      () => false,
+    );
   caller.writeRecording(options.recordPath);
   const orders = (await eng.registry.orders.list()) as PlacedOrder[];
   const order = orders.find((o) => o.callId === record?.callId);

@@ -30,8 +30,8 @@ Scenarios:
 Options:
   --protocol P   raw (L16 8 kHz, jambonz-style: carries the caller's number, so the voice
                  order finds the registered address; default) or twilio (Twilio Media Streams,
-                 mu-law 8 kHz, marks; no caller number: the caller speaks its address;
-                 default for skeleton)
+                 mu-law 8 kHz, marks; no caller number: the caller speaks an address and
+                 checks the bot's read-back of it; default for skeleton)
   --out DIR      where orders.jsonl, calls/<callId>.json and .wav and the caller's recording go
                  (default: a new folder in the temp folder)
   --record PATH  where to write what the caller heard (default: DIR/caller-heard.wav)
