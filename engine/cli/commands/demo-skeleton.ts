@@ -9,6 +9,7 @@ import type { SkeletonEvent } from '../../../dialogs/skeleton/echo-menu.ts';
 import { startSkeletonEngine } from '../../../dialogs/skeleton/skeleton-engine.ts';
 import { SimCaller } from '../../../fixtures/sim-caller/sim-caller.ts';
 import type { SimProtocol } from '../../../fixtures/sim-caller/wire.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 import { callerLines, formatTimeline, type TimelineLine } from './demo-timeline.ts';
 
 const CALLERS = fileURLToPath(new URL('../../../fixtures/callers/', import.meta.url));
@@ -58,15 +59,13 @@ export async function runSkeletonDemo(options: SkeletonDemoOptions): Promise<num
   });
   out(`voicebot demo: engine at ${sk.engine.url}, calling ${caller.url.split('?')[0]} (${protocol})\n`);
 
-  const waitBot = async (match: (e: SkeletonEvent) => boolean, timeoutMs: number, what: string) => {
-    const until = performance.now() + timeoutMs;
-    for (;;) {
-      const found = botEvents.find(match);
-      if (found) return found;
-      if (performance.now() > until || caller.closeInfo) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const waitBot = (match: (e: SkeletonEvent) => boolean, timeoutMs: number, what: string) =>
+    waitFor(() => botEvents.find(match), {
+      what,
+      timeoutMs,
+      intervalMs: 10,
+      stopIf: () => (caller.closeInfo ? 'the call ended' : undefined),
+    });
   const markPlayed = (prefix: string) => (e: SkeletonEvent) =>
     e.type === 'skeleton.mark' && String(e.name).startsWith(`${prefix}:`);
 
