@@ -24,8 +24,10 @@ import { AgentRegistry } from '../../agents/registry.ts';
 import type { CallRecord } from '../../calls/call-record.ts';
 import { createRootLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/metrics.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 import { exportResults, type ResultRecord } from '../export/results-export.ts';
 import { SqliteCampaignStore } from '../store/sqlite-store.ts';
+import { newYorkContact, seedRunningCampaign } from '../store/testing/running-campaign.ts';
 import type { CampaignStore } from '../store/types.ts';
 import { RegistryAgentPool } from './agent-pool.ts';
 import { Dialer } from './dialer.ts';
@@ -93,37 +95,22 @@ const record = (r: ResultRecord) => JSON.parse(readFileSync(r.transcriptRef!, 'u
 
 describe('campaign transfers to a shared agent', () => {
   it('transfers the first, abandons the one who waits too long, lets a waiter through when ann is ready', async () => {
-    const now = Date.now();
     for (const [i, p] of PEOPLE.entries()) {
-      await store.createCampaign(
+      await seedRunningCampaign(
+        store,
         {
           id: p.campaign,
           name: `Solar leads ${i}`,
           scriptId: 'sales-qualification',
           callerId: '+14155550100',
-          window: { start: '00:00', end: '24:00', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
           trunks: [{ name: 'sim', cps: 10, maxConcurrent: 2 }],
           amd: { mode: 'hangup' },
           retry: { abandoned: { retry: false } }, // no call back to B while ann is busy
           transfer: { queue: 'sales', maxWaitMs: MAX_WAIT_MS },
         },
-        now,
+        [newYorkContact(p.e164, { firstName: 'Ann', persona: `interested-${i}` })],
+        Date.now(),
       );
-      await store.addContacts(
-        p.campaign,
-        [
-          {
-            e164: p.e164,
-            zones: ['America/New_York'],
-            subdivision: null,
-            variables: { firstName: 'Ann', persona: `interested-${i}` },
-            importId: 'imp-1',
-            sourceLine: null,
-          },
-        ],
-        now,
-      );
-      await store.setCampaignStatus(p.campaign, 'running');
     }
     const runCall = sessionRunner({
       callsDir,
@@ -152,8 +139,11 @@ describe('campaign transfers to a shared agent', () => {
     const runs = dialers.map((d) => d.run());
 
     // C waits for ann while she is on A's call: she marks herself ready over the API.
-    const until = Date.now() + 75_000;
-    while (pools[2]!.waiting() === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => pools[2]!.waiting() > 0, {
+      what: "C's call to wait for ann",
+      timeoutMs: 75_000,
+      intervalMs: 50,
+    });
     expect(pools[2]!.waiting()).toBe(1);
     expect(agents.get('ann')).toMatchObject({ state: 'on-call' });
     expect(dialers[1]!.pacing.drops).toBe(1); // B was abandoned before C asked
