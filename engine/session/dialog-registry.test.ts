@@ -97,7 +97,9 @@ describe('order sink and customers files (config orders.file, orders.customersFi
       /orders\.customersFile \(VOICEBOT_CUSTOMERS_FILE\) .*none\.json: cannot read it \(ENOENT\)/,
     );
     writeFileSync(join(dir, 'broken.json'), '{"+1415": ');
-    expect(bad({ baseDir: dir, customersFile: 'broken.json' })).toThrow(/broken\.json is not JSON/);
+    expect(bad({ baseDir: dir, customersFile: 'broken.json' })).toThrow(
+      /broken\.json is not JSON \(.+\); fix it to a JSON object of \{"\+E164": \{"address": \.\.\.\}\}$/,
+    );
     writeFileSync(
       join(dir, 'wrong.json'),
       JSON.stringify({ 'Ann Lee': { address: '5 Elm Street' }, '+14155550177': { address: 'x' } }),

@@ -64,7 +64,7 @@ function loadCustomers(path: string): CustomerDirectory {
       'CONFIG_INVALID',
       e.code
         ? `${where}: cannot read it (${e.code}); give an existing JSON file of {"+E164": {"address": ...}}`
-        : `${where} is not JSON: ${e.message}`,
+        : `${where} is not JSON (${e.message}); fix it to a JSON object of {"+E164": {"address": ...}}`,
       { path },
     );
   }
