@@ -53,6 +53,8 @@ export function ask(
     grammar?: AskNode['grammar'];
     dtmf?: AskNode['dtmf'];
     intentExits?: AskNode['intentExits'];
+    rejects?: AskNode['rejects'];
+    holdExits?: AskNode['holdExits'];
   },
 ): AskNode {
   return { kind: 'ask', ...opts };

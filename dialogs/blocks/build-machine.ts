@@ -12,23 +12,68 @@ import { phrases } from './phrases.ts';
 import { BUILTIN, buildStates, outcome, ROOT_ID } from './states.ts';
 import { joinText, renderText } from './text.ts';
 import { globalKey, keysComplete, turnFromKeys, turnFromSpeech } from './turn.ts';
-import type { AskNode, DialogContext, DialogDefinition, DialogInput, DialogNode, Turn } from './types.ts';
+import type {
+  AskNode,
+  DialogContext,
+  DialogDefinition,
+  DialogInput,
+  DialogNode,
+  FailureMode,
+  Turn,
+} from './types.ts';
 
 type NodeParams = { node: string };
 type OutcomeParams = { status: string };
 export type TaskActor = PromiseActorLogic<unknown, unknown>;
 
+/**
+ * What elderly mode changes. The no-input wait is 15 s: the slowest elderly answers start 10-13 s
+ * after a prompt (the persona model, from the answers that timed out at 9 s), and 15 s covers
+ * them with the VAD's decision and a margin. In both modes the second failure at a question
+ * offers the keypad and a person, the third hands the caller to a person (a person at any time
+ * by "agent" or 0); elderly callers hear the keypad alternative with every question.
+ */
+export function modeSettings(elderly: boolean) {
+  return {
+    rate: elderly ? 0.8 : 1,
+    noInputTimeoutMs: elderly ? 15_000 : 5000,
+    endpointSilenceMs: elderly ? 1200 : 800,
+    humanAfterFailures: 3,
+  };
+}
+
+/** The failures at a question after which its prompt offers the keypad and a person. */
+export const OFFER_AFTER_FAILURES = 2;
+
+/**
+ * The longest wait, from the caller's speech start, for what they said: the longest answer
+ * (about 8 s of slow speech with pauses) plus the endpoint and the recognizer. When nothing
+ * comes the question is asked again ("Sorry, I didn't catch that").
+ */
+export const SPEECH_WAIT_MS = 10_000;
+
+/** The wait from the caller's speech start: at least the no-input wait, at least the longest answer. */
+export const speechWaitMs = (ctx: Pick<DialogContext, 'noInputTimeoutMs'>) =>
+  Math.max(ctx.noInputTimeoutMs, SPEECH_WAIT_MS);
+
+/** How much each failure counts: speech the recognizer gave no words for counts half. */
+const FAILURE_WEIGHT: Record<FailureMode, number> = { 'no-input': 1, 'no-match': 1, unheard: 0.5 };
+
 export function initialContext(def: DialogDefinition, input: DialogInput | undefined): DialogContext {
   const elderly = input?.elderly ?? def.elderlyByDefault ?? false;
+  const mode = modeSettings(elderly);
   return {
     call: null,
     language: 'en-US',
     elderly,
-    rate: input?.rate ?? (elderly ? 0.8 : 1),
-    noInputTimeoutMs: input?.noInputTimeoutMs ?? (elderly ? 9000 : 5000),
-    endpointSilenceMs: elderly ? 1200 : 800,
-    humanAfterFailures: elderly ? 2 : 3,
+    rate: input?.rate ?? mode.rate,
+    noInputTimeoutMs: input?.noInputTimeoutMs ?? mode.noInputTimeoutMs,
+    endpointSilenceMs: mode.endpointSilenceMs,
+    humanAfterFailures: input?.humanAfterFailures ?? mode.humanAfterFailures,
     failures: 0,
+    failuresAt: {},
+    rejectedTo: null,
+    callerSpeaking: false,
     promptMode: 'normal',
     promptSeq: 0,
     currentPromptId: null,
@@ -71,12 +116,17 @@ function askText(node: AskNode, ctx: DialogContext): string {
       return joinText(ctx.language, p.noInput, question, ctx.elderly ? keypad : '');
     case 'no-match':
       return joinText(ctx.language, p.noMatch, question, ctx.elderly ? keypad : '');
+    case 'unheard':
+      return joinText(ctx.language, p.unheard, question, ctx.elderly ? keypad : '');
+    case 'rejected':
+      return joinText(ctx.language, p.rejected, question, ctx.elderly ? keypad : '');
     case 'rephrase':
       return joinText(
         ctx.language,
         renderText(node.reprompt, ctx) || question,
         keypad ? p.keypadIntro : '',
         keypad,
+        node.dtmf?.leadingZero ? p.personOfferStar : p.personOffer,
       );
     default:
       return joinText(ctx.language, question, ctx.elderly ? keypad : '');
@@ -114,6 +164,14 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
     return n;
   };
   const summary = def.summary ?? defaultSummary;
+  /** Questions some read-back counts rejections for: answering them does not clear their failures. */
+  const readBackQuestions = new Set(
+    Object.values(def.nodes).flatMap((n) => (n.kind === 'ask' && n.rejects ? [n.rejects.question] : [])),
+  );
+  const rejectsWith = (id: string, exit: string) => {
+    const r = ask(id).rejects;
+    return r?.exits.includes(exit) ? r.question : undefined;
+  };
 
   const placeholders: Record<string, TaskActor> = {};
   for (const n of Object.values(def.nodes)) {
@@ -136,6 +194,7 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
       noInputTimeout: ({ context }) => context.noInputTimeoutMs,
       /** A prompt whose prompt.done never comes does not hold the dialog forever. */
       promptGuard: ({ context }) => 60_000 + context.noInputTimeoutMs,
+      speechWait: ({ context }) => speechWaitMs(context),
     },
     guards: {
       isCurrentPrompt: ({ context, event }) =>
@@ -144,7 +203,21 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
         context.turn?.kind === 'intent' && context.turn.intent === p.intent,
       turnExit: ({ context }, p: { exit: string }) =>
         context.turn?.kind === 'exit' && context.turn.exit === p.exit,
-      failuresExhausted: ({ context }) => context.failures + 1 >= context.humanAfterFailures,
+      failuresExhausted: ({ context }, p: { mode: FailureMode }) =>
+        context.failures + FAILURE_WEIGHT[p.mode] >= context.humanAfterFailures,
+      /** This exit rejects a read-back, and the question it read back has failed enough. */
+      rejectionExhausted: ({ context }, p: { node: string; exit: string }) => {
+        const question = rejectsWith(p.node, p.exit);
+        return (
+          context.turn?.kind === 'exit' &&
+          context.turn.exit === p.exit &&
+          question !== undefined &&
+          (context.failuresAt[question] ?? 0) + 1 >= context.humanAfterFailures
+        );
+      },
+      /** The prompt has played and the caller had started to answer during it. */
+      isCurrentPromptWhileSpeaking: ({ context, event }) =>
+        context.callerSpeaking && event.type === 'prompt.done' && event.promptId === context.currentPromptId,
       globalKeyIs: ({ context, event }, p: { node?: string; action: string }) =>
         event.type === 'user.dtmf' &&
         globalKey(def, p.node ? ask(p.node) : undefined, context.dtmfBuffer, event.digit) === p.action,
@@ -178,21 +251,37 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
           language: event.call.language,
           vars: { ...params },
         };
-        if (elderly !== context.elderly) {
-          base.elderly = elderly;
-          base.rate = elderly ? 0.8 : 1;
-          base.noInputTimeoutMs = elderly ? 9000 : 5000;
-          base.endpointSilenceMs = elderly ? 1200 : 800;
-          base.humanAfterFailures = elderly ? 2 : 3;
-        }
+        if (elderly !== context.elderly) Object.assign(base, { elderly, ...modeSettings(elderly) });
         return { ...base, ...(def.onStart?.(base) ?? {}) };
       }),
-      enterNode: assign((_, p: NodeParams) => ({
+      enterNode: assign(({ context }, p: NodeParams) => ({
         node: p.node,
-        failures: 0,
-        promptMode: 'normal' as const,
+        failures: context.failuresAt[p.node] ?? 0,
+        promptMode:
+          context.rejectedTo !== p.node
+            ? ('normal' as const)
+            : (context.failuresAt[p.node] ?? 0) >= OFFER_AFTER_FAILURES
+              ? ('rephrase' as const)
+              : ('rejected' as const),
+        rejectedTo: null,
+        callerSpeaking: false,
         dtmfBuffer: '',
       })),
+      /**
+       * An ask node answered with `exit`: a read-back's rejection counts a failure of its
+       * question, any other answer clears that question's failures and the node's own.
+       */
+      settleFailures: assign(({ context }, p: { node: string; exit: string }) => {
+        const failuresAt = { ...context.failuresAt };
+        const read = ask(p.node).rejects;
+        const rejected = rejectsWith(p.node, p.exit);
+        if (rejected !== undefined) failuresAt[rejected] = (failuresAt[rejected] ?? 0) + 1;
+        else if (read) failuresAt[read.question] = 0;
+        if (!readBackQuestions.has(p.node)) failuresAt[p.node] = 0;
+        return { failuresAt, rejectedTo: rejected ?? null };
+      }),
+      noteSpeech: assign({ callerSpeaking: true }),
+      clearSpeech: assign({ callerSpeaking: false }),
       /** Records the prompt of a node (or a built-in state) about to be said: speak() pairs it with say. */
       notePrompt: assign(({ context }, p: NodeParams) => {
         const text = def.nodes[p.node] ? nodeText(def, p.node, context) : builtinText(p.node, context, def);
@@ -230,7 +319,12 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
       captureSaid: assign(({ context, event }, p: NodeParams) => {
         if (event.type !== 'user.said') return {};
         const turn: Turn = turnFromSpeech(def, ask(p.node), context, event.nlu);
-        return { turn, dtmfBuffer: '', history: pushHistory(context.history, `caller: ${event.text}`) };
+        return {
+          turn,
+          dtmfBuffer: '',
+          callerSpeaking: false,
+          history: pushHistory(context.history, `caller: ${event.text}`),
+        };
       }),
       captureKeys: assign(({ context, event }, p: NodeParams) => {
         if (event.type !== 'user.dtmf') return {};
@@ -263,10 +357,14 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
       }),
       noMatchTurn: assign({ turn: { kind: 'no-match' } as Turn }),
       setPromptMode: assign((_, p: { mode: DialogContext['promptMode'] }) => ({ promptMode: p.mode })),
-      countFailure: assign(({ context }, p: { mode: DialogContext['promptMode'] }) => ({
-        failures: context.failures + 1,
-        promptMode: context.failures + 1 >= 2 ? ('rephrase' as const) : p.mode,
-      })),
+      countFailure: assign(({ context }, p: { mode: FailureMode }) => {
+        const failures = context.failures + FAILURE_WEIGHT[p.mode];
+        return {
+          failures,
+          failuresAt: { ...context.failuresAt, [context.node]: failures },
+          promptMode: failures >= OFFER_AFTER_FAILURES ? ('rephrase' as const) : p.mode,
+        };
+      }),
       slowDown: assign(({ context }) => ({
         rate: Math.max(0.5, Math.round(context.rate * 0.8 * 100) / 100),
         promptMode: 'repeat' as const,

@@ -4,7 +4,7 @@
  * no agent free, goodbye, opt-out, done). The named actions, guards and delays they use are
  * declared in build-machine.ts.
  */
-import type { DialogContext, DialogDefinition, DialogNode } from './types.ts';
+import type { DialogContext, DialogDefinition, DialogNode, FailureMode } from './types.ts';
 
 export const ROOT_ID = 'dialog';
 /** Built-in states; node ids must not start with '_'. */
@@ -45,13 +45,38 @@ function exitTransitions(def: DialogDefinition, id: string, actions: unknown[] =
   }));
 }
 
+const botFailure = { type: 'setTransferReason', params: { reason: 'bot-failure' } };
+
+/**
+ * An ask node's exits. Each answer settles the failure counts (a read-back's rejection is a
+ * failure of the question it read back); a rejection that exhausts them goes to a person.
+ */
+function answerTransitions(def: DialogDefinition, id: string) {
+  const n = def.nodes[id]!;
+  return Object.entries(n.exits).flatMap(([exit, target]) => {
+    const settle = { type: 'settleFailures', params: { node: id, exit } };
+    const exhausted = {
+      guard: { type: 'rejectionExhausted', params: { node: id, exit } },
+      target: abs(BUILTIN.human),
+      actions: ['applyTurn', settle, botFailure],
+    };
+    const rejects = n.kind === 'ask' && n.rejects?.exits.includes(exit);
+    if (n.kind === 'ask' && n.holdExits?.includes(exit))
+      return [{ guard: { type: 'turnExit', params: { exit } }, target: 'hearing', actions: ['applyTurn'] }];
+    return [
+      ...(rejects ? [exhausted] : []),
+      { guard: { type: 'turnExit', params: { exit } }, target: abs(target), actions: ['applyTurn', settle] },
+    ];
+  });
+}
+
 function askState(def: DialogDefinition, id: string): StateConfig {
-  const toHumanAfterFailure = {
-    guard: 'failuresExhausted',
+  const toHumanAfterFailure = (mode: FailureMode) => ({
+    guard: { type: 'failuresExhausted', params: { mode } },
     target: abs(BUILTIN.human),
-    actions: { type: 'setTransferReason', params: { reason: 'bot-failure' } },
-  };
-  const reprompt = (mode: 'no-input' | 'no-match') => ({
+    actions: botFailure,
+  });
+  const reprompt = (mode: FailureMode) => ({
     target: 'speaking',
     reenter: true,
     actions: { type: 'countFailure', params: { mode } },
@@ -68,11 +93,26 @@ function askState(def: DialogDefinition, id: string): StateConfig {
     states: {
       speaking: {
         entry: [...speak(id), { type: 'listen', params: { node: id } }],
-        on: { 'prompt.done': { guard: 'isCurrentPrompt', target: 'waiting' } },
+        on: {
+          'prompt.done': [
+            { guard: 'isCurrentPromptWhileSpeaking', target: 'hearing' },
+            { guard: 'isCurrentPrompt', target: 'waiting' },
+          ],
+          'user.speech_start': { actions: 'noteSpeech' },
+        },
         after: { promptGuard: 'waiting' },
       },
       waiting: {
-        after: { noInputTimeout: [toHumanAfterFailure, reprompt('no-input')] },
+        on: { 'user.speech_start': 'hearing' },
+        after: { noInputTimeout: [toHumanAfterFailure('no-input'), reprompt('no-input')] },
+      },
+      // The caller is answering: the no-input timer is off until their words come. Speech that
+      // gives none (a cough, words the recognizer could not place) is asked for again when a
+      // fresh wait from its start runs out, counting half a failure.
+      hearing: {
+        entry: 'clearSpeech',
+        on: { 'user.speech_start': { target: 'hearing', reenter: true } },
+        after: { speechWait: [toHumanAfterFailure('unheard'), reprompt('unheard')] },
       },
       // Transient steps, so that a key restarts the no-input timer (or the prompt) without
       // re-entering the node itself (which would reset its failure count).
@@ -88,8 +128,8 @@ function askState(def: DialogDefinition, id: string): StateConfig {
           intent('back', 'speaking', [{ type: 'setPromptMode', params: { mode: 'repeat' } }]),
           intent('slower', 'speaking', ['slowDown']),
           intent('help', 'speaking', [{ type: 'setPromptMode', params: { mode: 'help' } }]),
-          ...exitTransitions(def, id),
-          toHumanAfterFailure,
+          ...answerTransitions(def, id),
+          toHumanAfterFailure('no-match'),
           reprompt('no-match'),
         ],
       },

@@ -13,7 +13,18 @@ export type Text = string | TextFn;
 export type LocalizedText = Text | Partial<Record<Language, Text>>;
 
 /** How the next prompt of an ask node is worded (set by re-prompts and global intents). */
-export type PromptMode = 'normal' | 'repeat' | 'help' | 'no-input' | 'no-match' | 'rephrase';
+export type PromptMode =
+  | 'normal'
+  | 'repeat'
+  | 'help'
+  | 'no-input'
+  | 'no-match'
+  | 'unheard'
+  | 'rejected'
+  | 'rephrase';
+
+/** What went wrong at a question: silence, words it cannot take, or speech that gave no words. */
+export type FailureMode = 'no-input' | 'no-match' | 'unheard';
 
 /** What one caller turn meant to the current node. */
 export type Turn =
@@ -29,10 +40,20 @@ export interface DialogContext {
   rate: number;
   noInputTimeoutMs: number;
   endpointSilenceMs: number;
-  /** The failure (no-input or no-match) on one node that sends the caller to a human. */
+  /** The failures at one question that send the caller to a human. */
   humanAfterFailures: number;
-  /** Failures on the current node. */
+  /** Failures at the current node (a copy of its entry in `failuresAt`). */
   failures: number;
+  /**
+   * Failures per question since it was last answered well: kept when the dialog leaves a
+   * question and comes back (a rejected read-back), reset by an accepted answer. Speech that
+   * gave no words counts half.
+   */
+  failuresAt: Record<string, number>;
+  /** The question a rejected read-back sends the caller back to (its prompt says sorry). */
+  rejectedTo: string | null;
+  /** The caller started speaking while the prompt played (the no-input wait does not start). */
+  callerSpeaking: boolean;
   promptMode: PromptMode;
   promptSeq: number;
   currentPromptId: string | null;
@@ -53,11 +74,13 @@ export interface DialogContext {
 }
 
 export interface DialogInput {
-  /** Elderly mode: slower speech, longer timeouts, keypad offered at once, a human sooner. */
+  /** Elderly mode: slower speech, longer timeouts, the keypad offered with every question. */
   elderly?: boolean;
   /** Overrides of the mode's defaults. */
   noInputTimeoutMs?: number;
   rate?: number;
+  /** The failures at one question that hand the caller to a person (default 3). */
+  humanAfterFailures?: number;
 }
 
 /** One caller answer as a node sees it. */
@@ -101,6 +124,20 @@ export interface AskNode extends NodeBase {
   dtmf?: { maxDigits?: number; terminator?: string; leadingZero?: boolean };
   /** Global intents this node takes as answers (exit names), e.g. cancel -> 'remove-last'. */
   intentExits?: Partial<Record<GlobalIntent, string>>;
+  /**
+   * A read-back: these exits reject what `question` collected ("two pizzas, is that right?" ->
+   * "no"). Each counts a failure of that question (a person once it reaches the limit, instead
+   * of the exit); any other exit accepts the answer and clears the question's failures. The
+   * question is a node id, or a name of its own for a read-back of several answers (the order).
+   * A node that is some read-back's question keeps its failures when it is answered.
+   */
+  rejects?: { exits: string[]; question: string };
+  /**
+   * Exits that keep the question open for the rest of the answer (a caller who paused after
+   * "12" before "Oak Lane"): the slots are stored and the node listens on, with no prompt and
+   * no failure, for a fresh speech wait.
+   */
+  holdExits?: string[];
   /** Interprets an answer; null means no-match. */
   accept: (answer: Answer, ctx: DialogContext) => Decision | null;
 }

@@ -120,3 +120,22 @@ describe('grammar phrases agree with the NLU', () => {
     });
   });
 });
+
+describe('a no with the right answer after it (a read-back corrected)', () => {
+  const zh = (text: string, expected: 'yesno' | 'free' = 'free') =>
+    nlu.parse(text, { language: 'zh-CN', expected });
+  it('"不对，要三份" is a no with a number; "要" alone is a yes; "要三份" answers no yes/no', () => {
+    expect(zh('不对，要三份').slots.yesno?.value).toBe(false);
+    expect(zh('不对，要三份').slots.number?.value).toBe(3);
+    expect(zh('要', 'yesno').slots.yesno?.value).toBe(true);
+    expect(zh('需要', 'yesno').slots.yesno?.value).toBe(true);
+    expect(zh('要三份').slots.yesno).toBeUndefined();
+  });
+  it('"no, three pizzas" and "no I said four" are a no with the number', () => {
+    expect(parse('no, three pizzas').slots.yesno?.value).toBe(false);
+    expect(parse('no, three pizzas').slots.number?.value).toBe(3);
+    expect(parse('no I said four').slots.number?.value).toBe(4);
+    expect(parse("no that's wrong").slots.number).toBeUndefined();
+    expect(parse('no it is not').slots.number).toBeUndefined();
+  });
+});

@@ -16,6 +16,8 @@ interface Cue {
   negator?: boolean;
   /** Chinese negations that also govern the next answer word (不太对, 不想要). */
   scope?: boolean;
+  /** "要" / "需要" (want): a yes alone, but "要三份" is what the caller wants, not an answer. */
+  want?: boolean;
 }
 
 const yes = (weight = 1): Cue => ({ polarity: 1, weight });
@@ -151,8 +153,6 @@ const CUES: [string, Cue][] = [
     '确定',
     '当然',
     '当然了',
-    '要',
-    '需要',
     '要的',
     '成',
     '同意',
@@ -160,6 +160,8 @@ const CUES: [string, Cue][] = [
     '就这样',
     '是这样',
   ].map((p): [string, Cue] => [p, yes()]),
+  ['要', { ...yes(), want: true }],
+  ['需要', { ...yes(), want: true }],
   ['嗯', yes(0.6)],
   ['嗯嗯', yes(0.7)],
   ['恩', yes(0.6)],
@@ -232,6 +234,8 @@ const CUES: [string, Cue][] = [
 ];
 
 const LEXICON = new Lexicon<Cue>(CUES);
+/** A Chinese or written number right after "要": "要三份", "要2个". */
+const QUANTITY_START = /^(\d|[一二两三四五六七八九十几半])/;
 const HAN_VOCABULARY = new PinyinVocabulary(CUES.map(([p]) => p));
 
 /** "yesss" -> "yes", "noo" -> "no", "okk" -> "ok": drawn-out words typed by some recognisers. */
@@ -276,6 +280,7 @@ export function parseYesNo(heard: readonly string[]): YesNoParse | undefined {
       flip = false;
       continue;
     }
+    if (cue.want && QUANTITY_START.test(tokens[m.end] ?? '')) continue;
     const next = matches[k + 1];
     if (cue.scope && next && next.start - m.end <= 1 && next.value.polarity === 1) {
       // 不太对, 不想要, 没问题 is its own entry: a Chinese negation governs the next answer word.

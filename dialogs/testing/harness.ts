@@ -104,6 +104,12 @@ export class DialogHarness {
     return this.promptDone().said(text);
   }
 
+  /** The caller starts to speak (the session's VAD); words may follow with said(). */
+  speechStart(): this {
+    this.actor.send({ type: 'user.speech_start' });
+    return this;
+  }
+
   keys(digits: string): this {
     for (const digit of digits) this.actor.send({ type: 'user.dtmf', digit });
     return this;

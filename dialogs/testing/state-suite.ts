@@ -5,7 +5,7 @@
  * repeat / slower / goodbye are honoured; hang-up ends the dialog with an outcome.
  */
 import { describe, expect, it } from 'vitest';
-import type { DialogMachine } from '../blocks/build-machine.ts';
+import { type DialogMachine, speechWaitMs } from '../blocks/build-machine.ts';
 import { phrases } from '../blocks/phrases.ts';
 import type { DialogContext, DialogDefinition } from '../blocks/types.ts';
 import { DialogHarness, type HarnessOptions } from './harness.ts';
@@ -118,6 +118,57 @@ export function describeEveryState(
         give();
       }
       expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
+    });
+
+    it.each(asks.map(([id]) => id))(
+      '%s: speech start holds the no-input timer; a slow answer is taken with no failure',
+      async (id) => {
+        const h = at(id);
+        const { noInputTimeoutMs } = h.actor.getSnapshot().context;
+        const question = h.lastSay();
+        h.silence(noInputTimeoutMs - 500)
+          .speechStart()
+          .silence(5000);
+        expect(h.lastSay()).toBe(question);
+        const a = opts.answers[id]!;
+        if ('said' in a) h.said(a.said);
+        else h.keys(a.keys);
+        await settle();
+        expect(h.node()).not.toBe('_human');
+        expect(h.actor.getSnapshot().context.failuresAt[id] ?? 0).toBe(0);
+      },
+    );
+
+    it.each(asks.map(([id]) => id))(
+      '%s: speech that gives no words is asked for again after a fresh wait, counting half',
+      (id) => {
+        const h = at(id);
+        const { humanAfterFailures: limit } = h.actor.getSnapshot().context;
+        const wait = speechWaitMs(h.actor.getSnapshot().context);
+        const question = h.lastSay();
+        h.speechStart().silence(wait - 1);
+        expect(h.lastSay()).toBe(question);
+        h.speechStart().silence(wait - 1); // a second utterance: a fresh wait
+        expect(h.lastSay()).toBe(question);
+        h.silence(1);
+        expect(h.lastSay()?.text.startsWith(p.unheard)).toBe(true);
+        expect(h.actor.getSnapshot().context.failures).toBe(0.5);
+        // Twice as many as the failures that reach a person: the last one does.
+        for (let i = 1; i < 2 * limit - 1; i++) h.promptDone().speechStart().silence(wait);
+        expect(h.lastSay()?.promptId).toMatch(new RegExp(`^${id}#`));
+        h.promptDone().speechStart().silence(wait);
+        expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
+      },
+    );
+
+    it.each(asks.map(([id]) => id))('%s: the second failure offers the keypad and a person', (id) => {
+      const h = at(id);
+      const { noInputTimeoutMs, humanAfterFailures } = h.actor.getSnapshot().context;
+      h.silence(noInputTimeoutMs).promptDone().silence(noInputTimeoutMs);
+      const n = def.nodes[id]!;
+      const offer = n.kind === 'ask' && n.dtmf?.leadingZero ? p.personOfferStar : p.personOffer;
+      if (humanAfterFailures > 2) expect(h.lastSay()?.text.endsWith(offer)).toBe(true);
+      else expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
     });
 
     it.each(asks.map(([id]) => id))(

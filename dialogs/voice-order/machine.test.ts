@@ -100,8 +100,8 @@ describe('voice-order other callers', () => {
     const { h, submitted } = voiceOrderHarness();
     h.start().promptDone().promptDone();
     const question = h.lastSay()!;
-    h.silence(8999);
-    expect(h.lastSay()).toBe(question); // 9 s of patience before a re-prompt
+    h.silence(14_999);
+    expect(h.lastSay()).toBe(question); // 15 s of patience before a re-prompt
     h.silence(1);
     expect(h.lastSay()?.text).toMatch(/^Sorry, I didn't hear anything\. What would you like to order\?/);
     h.promptDone().said('pardon, could you repeat that');

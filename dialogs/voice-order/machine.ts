@@ -6,7 +6,7 @@
  *
  * One question at a time; every item is read back ("two loaves of bread, is that right?"); the
  * whole order with its total is read back before it is placed. Elderly mode is on by default
- * (rate 0.8, 9 s no-input, keypad offered with every question, a person after two failures).
+ * (rate 0.8, 15 s no-input, keypad offered with every question, a person after two failures).
  * English questions send catalog grammars with the global intents (grammar.ts); "that's all"
  * after "Anything else?" ends the list. The address lookup and the order submission are
  * provided actors (`lookupAddress`, `submitOrder`); see createVoiceOrderDialog for wiring them.
@@ -67,6 +67,16 @@ export interface VoiceOrderOptions {
 const cartOf = (ctx: DialogContext) => (ctx.slots.cart as CartLine[] | undefined) ?? [];
 const pendingOf = (ctx: DialogContext) => ctx.slots._pending as PendingLine | undefined;
 const queueOf = (ctx: DialogContext) => (ctx.slots._queue as PendingLine[] | undefined) ?? [];
+
+/**
+ * The address heard so far: a number alone ("12", the caller paused before "Oak Lane, flat 4")
+ * waits for the rest, which is joined to it unless it starts with a number of its own (the
+ * whole address said again).
+ */
+function addressText(part: unknown, heard: string): string {
+  const text = heard.trim();
+  return typeof part === 'string' && part !== '' && !/^\d/.test(text) ? `${part} ${text}` : text;
+}
 
 /** A per-language template whose `{{name}}` are filled from values computed on the context. */
 function computed(
@@ -130,23 +140,50 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
   /** A yes/no question that also hears the global intents ("operator" is not forced into a yes). */
   const yesNo = (n: AskNode): AskNode => ({ ...n, grammar: grammar('yesNo') });
 
-  const confirmItem = yesNo(
-    confirm({
+  const confirmItem: AskNode = {
+    ...confirm({
       prompt: computed(P.confirmItem, pendingValues),
       yes: 'afterItem',
       no: 'askItem',
     }),
-  );
+    grammar: grammar('confirmItem'),
+    // The read-back also hears a correction ("no, three pizzas"), so the NLU looks for items too.
+    expected: 'free',
+    // A no (with or without a correction) is a failure of the item question: two in a row, a person.
+    rejects: { exits: ['no', 'corrected'], question: 'askItem' },
+  };
+  confirmItem.exits.corrected = 'confirmItem';
   const acceptYesNo = confirmItem.accept;
   confirmItem.accept = (answer, ctx) => {
     const d = acceptYesNo(answer, ctx);
-    if (!d) return null;
     const p = pendingOf(ctx);
+    if (d?.exit !== 'yes') {
+      const fix = correction(answer, p, queueOf(ctx));
+      if (fix) return fix;
+    }
+    if (!d) return null;
     if (d.exit === 'no' || !p) return { exit: 'no', slots: { _pending: undefined, _queue: [] } };
     const item = findItem(catalog, p.itemId);
     const line = { itemId: p.itemId, quantity: p.quantity ?? 1, priceMinor: item?.priceMinor ?? 0 };
     const [next, ...rest] = queueOf(ctx);
     return { exit: 'yes', slots: { cart: addLine(cartOf(ctx), line), _pending: next, _queue: rest } };
+  };
+
+  /**
+   * "No, three pizzas" / "no, three" / "不对，要三个" to "two pizzas, is that right?": the item
+   * (or the quantity of the one read back) in the same answer, read back in turn. A number or an
+   * item without a yes counts too ("three pizzas"); a plain no does not.
+   */
+  const correction = (answer: Answer, p: PendingLine | undefined, queue: PendingLine[]): Decision | null => {
+    if (answer.source !== 'voice' || answer.nlu.slots.yesno?.value === true) return null;
+    const lines = itemsDecision(answer, 'corrected');
+    if (lines) {
+      const heard = [lines.slots!._pending as PendingLine, ...(lines.slots!._queue as PendingLine[])];
+      return { exit: 'corrected', slots: { _pending: heard[0], _queue: [...heard.slice(1), ...queue] } };
+    }
+    const n = answer.nlu.slots.number?.value;
+    if (!p || n === undefined || !Number.isInteger(n) || n < 1 || n > 99) return null;
+    return { exit: 'corrected', slots: { _pending: { ...p, quantity: n } } };
   };
 
   const anythingElse: AskNode = confirm({ prompt: P.anythingElse, yes: 'askItem', no: 'checkCart' });
@@ -162,16 +199,21 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
     answer.source === 'voice' && answer.nlu.intent === 'goodbye' && answer.nlu.confidence < 0.9
       ? { exit: 'no' }
       : null;
+  // "Yes, that's all" ends the list too: the end of a list is heard before a yes.
   anythingElse.accept = (answer, ctx) =>
-    itemsDecision(answer, 'item') ?? acceptAnythingElse(answer, ctx) ?? listDone(answer);
+    itemsDecision(answer, 'item') ?? listDone(answer) ?? acceptAnythingElse(answer, ctx);
 
-  const readBack = yesNo(
-    confirm({
-      prompt: computed(P.readBack, cartValues),
-      yes: 'lookupAddress',
-      no: 'startOver',
-    }),
-  );
+  const readBack: AskNode = {
+    ...yesNo(
+      confirm({
+        prompt: computed(P.readBack, cartValues),
+        yes: 'lookupAddress',
+        no: 'startOver',
+      }),
+    ),
+    // The whole order rejected twice: a person.
+    rejects: { exits: ['no'], question: 'order' },
+  };
   const acceptReadBack = readBack.accept;
   readBack.accept = (answer, ctx) => {
     const d = acceptReadBack(answer, ctx);
@@ -246,13 +288,22 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
     askAddress: ask({
       prompt: P.askAddress,
       expected: 'free',
-      exits: { next: 'confirmNewAddress' },
-      accept: (answer) =>
-        answer.source === 'voice' && answer.text.trim().length >= 3
-          ? { exit: 'next', slots: { address: answer.text.trim(), addressSource: 'spoken' } }
-          : null,
+      exits: { next: 'confirmNewAddress', more: 'askAddress' },
+      holdExits: ['more'],
+      accept: (answer, ctx) => {
+        if (answer.source !== 'voice') return null;
+        const text = addressText(ctx.slots._addressPart, answer.text);
+        if (!/\p{L}/u.test(text)) return { exit: 'more', slots: { _addressPart: text } };
+        return text.length >= 3
+          ? { exit: 'next', slots: { address: text, addressSource: 'spoken', _addressPart: undefined } }
+          : null;
+      },
     }),
-    confirmNewAddress: yesNo(confirm({ prompt: P.confirmNewAddress, yes: 'submit', no: 'askAddress' })),
+    // A misheard address rejected twice: a person (there is no keypad for an address).
+    confirmNewAddress: {
+      ...yesNo(confirm({ prompt: P.confirmNewAddress, yes: 'submit', no: 'askAddress' })),
+      rejects: { exits: ['no'], question: 'askAddress' },
+    },
     submit: task({
       src: 'submitOrder',
       prompt: P.submitting,
