@@ -18,13 +18,16 @@
  *   pace      first frame handed to the leg -> written to the socket (at once when the call's
  *             outbound stream is idle, else its next 20 ms slot)
  *   overhead  final -> first frame written, minus tts
+ *   afterTurn the session hands the words on (the turn machine has decided the caller's turn is
+ *             over; it may hold a final while the caller could still go on) -> first frame
+ *             written, minus tts: the engine's own work once the turn is over
  *   endToEnd  final -> first frame written, nothing subtracted (FakeTts computes next to nothing,
  *             but work the session does after asking for synthesis lands in tts: this is the
  *             honest bound when that happens)
  *   vadEndToWire  the VAD's end of speech -> first frame written (includes the recognizer's
  *             endpoint wait; voicebot_session_turn_latency_seconds measures about this)
  *
- * Slow turns (overhead >= 10 ms) are attributed: the garbage collector ran inside the turn
+ * Slow turns (afterTurn >= 10 ms) are attributed: the garbage collector ran inside the turn
  * (PerformanceObserver 'gc'), or the event loop stalled (a 1 ms interval timer wakes late by
  * the turn's extra time: the process was descheduled or ran other work), or neither.
  *
@@ -53,8 +56,8 @@ import { machineInfo, percentile, round } from './speech-machine.ts';
 const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N]
   --calls N   concurrent calls (default 8)
   --items N   items each caller orders, one question pair each (default 10; about 2 turns per item)
-Prints machine info and a JSON result (ms): overhead, endToEnd, decide (turn, answer), tts, pace, vadEndToWire
-p50/p99/max, and what the slow turns (overhead >= 10 ms) overlapped (GC, event-loop stalls).
+Prints machine info and a JSON result (ms): overhead, afterTurn, endToEnd, decide (turn, answer), tts, pace, vadEndToWire
+p50/p99/max, and what the slow turns (afterTurn >= 10 ms) overlapped (GC, event-loop stalls).
 `;
 
 const { values } = parseArgs({
@@ -227,6 +230,7 @@ clearInterval(stallTimer);
 
 interface Turn {
   overhead: number;
+  afterTurn: number;
   endToEnd: number;
   decide: number;
   turn: number;
@@ -259,7 +263,7 @@ function attribute(from: number, to: number, ttsMs: number) {
   const cause: (typeof CAUSES)[number] =
     gcMs >= 1 ? 'gc' : stallMs < 5 ? 'none' : stallCpuMs >= stallMs / 2 ? 'busy' : 'descheduled';
   return {
-    overheadMs: round(to - from - ttsMs, 1),
+    afterTurnMs: round(to - from - ttsMs, 1),
     gcMs: round(gcMs, 1),
     stallMs: round(stallMs, 1),
     stallCpuMs: round(stallCpuMs, 1),
@@ -283,9 +287,10 @@ for (const { probe } of runs) {
     const vadEnd = probe.marks.findLast((m) => m.kind === 'vad.end' && m.at <= final.at);
     const tts = first.at - start.at;
     const overhead = wire.at - final.at - tts;
-    if (overhead >= SLOW_MS) slow.push(attribute(final.at, wire.at, tts));
+    if (wire.at - said.at - tts >= SLOW_MS) slow.push(attribute(said.at, wire.at, tts));
     turns.push({
       overhead,
+      afterTurn: wire.at - said.at - tts,
       endToEnd: wire.at - final.at,
       decide: start.at - final.at,
       turn: said.at - final.at,
@@ -324,6 +329,7 @@ const result = {
   ).length,
   ms: {
     overhead: stat('overhead'),
+    afterTurn: stat('afterTurn'),
     endToEnd: stat('endToEnd'),
     decide: stat('decide'),
     turn: stat('turn'),
@@ -336,7 +342,7 @@ const result = {
   slowTurns: {
     count: slow.length,
     byCause: Object.fromEntries(CAUSES.map((c) => [c, slow.filter((x) => x.cause === c).length])),
-    worst: [...slow].sort((a, b) => b.overheadMs - a.overheadMs).slice(0, 5),
+    worst: [...slow].sort((a, b) => b.afterTurnMs - a.afterTurnMs).slice(0, 5),
   },
   process: {
     wallS: round(wallS, 1),
