@@ -115,7 +115,7 @@ function askState(def: DialogDefinition, id: string): StateConfig {
         after: { speechWait: [toHumanAfterFailure('unheard'), reprompt('unheard')] },
       },
       // Transient steps, so that a key restarts the no-input timer (or the prompt) without
-      // re-entering the node itself (which would reset its failure count).
+      // re-entering the node itself (which would start it over, keys typed so far dropped).
       rekey: { always: 'waiting' },
       respeak: { always: 'speaking' },
       deciding: {
