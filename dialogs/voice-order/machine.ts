@@ -6,7 +6,9 @@
  *
  * One question at a time; every item is read back ("two loaves of bread, is that right?"); the
  * whole order with its total is read back before it is placed. Elderly mode is on by default
- * (rate 0.8, 15 s no-input, keypad offered with every question, a person after two failures).
+ * (rate 0.8, 15 s no-input, keypad offered with every question). At every question the second
+ * failure offers the keypad and a person, the third hands over; a rejected read-back is a
+ * failure of the question it read back.
  * English questions send catalog grammars with the global intents (grammar.ts); "that's all"
  * after "Anything else?" ends the list. The address lookup and the order submission are
  * provided actors (`lookupAddress`, `submitOrder`); see createVoiceOrderDialog for wiring them.
@@ -149,7 +151,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
     grammar: grammar('confirmItem'),
     // The read-back also hears a correction ("no, three pizzas"), so the NLU looks for items too.
     expected: 'free',
-    // A no (with or without a correction) is a failure of the item question: two in a row, a person.
+    // A no (with or without a correction) is a failure of the item question.
     rejects: { exits: ['no', 'corrected'], question: 'askItem' },
   };
   confirmItem.exits.corrected = 'confirmItem';
@@ -170,7 +172,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
   };
 
   /**
-   * "No, three pizzas" / "no, three" / "不对，要三个" to "two pizzas, is that right?": the item
+   * "No, three pizzas" / "no, three" / "不对，要三份" to "two pizzas, is that right?": the item
    * (or the quantity of the one read back) in the same answer, read back in turn. A number or an
    * item without a yes counts too ("three pizzas"); a plain no does not.
    */
@@ -211,7 +213,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
         no: 'startOver',
       }),
     ),
-    // The whole order rejected twice: a person.
+    // The whole order rejected three times: a person.
     rejects: { exits: ['no'], question: 'order' },
   };
   const acceptReadBack = readBack.accept;
@@ -299,7 +301,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
           : null;
       },
     }),
-    // A misheard address rejected twice: a person (there is no keypad for an address).
+    // A misheard address rejected three times: a person (there is no keypad for an address).
     confirmNewAddress: {
       ...yesNo(confirm({ prompt: P.confirmNewAddress, yes: 'submit', no: 'askAddress' })),
       rejects: { exits: ['no'], question: 'askAddress' },
