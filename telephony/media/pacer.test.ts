@@ -156,3 +156,34 @@ describe('Pacer: sinks on their own grid', () => {
     expect(wakeUps).toBe(50 + 50 + 49);
   });
 });
+
+describe('Pacer: own grids are shared', () => {
+  it('sinks whose grids start in the same whole millisecond share a wake-up', () => {
+    const t = manualTime();
+    let wakeUps = 0;
+    const timers: Timers = {
+      setTimeout: (fn, ms) =>
+        t.timers.setTimeout(() => {
+          wakeUps++;
+          fn();
+        }, ms),
+      clearTimeout: (h) => t.timers.clearTimeout(h),
+    };
+    const pacer = new Pacer({ clock: t.clock, timers });
+    const at: number[][] = [];
+    for (let i = 0; i < 200; i++) {
+      const mine: number[] = [];
+      at.push(mine);
+      pacer.add({ onTick: () => mine.push(t.clock.now()) }, (i * 0.37) % 20);
+    }
+    t.advance(1000);
+    // 200 sinks, 20 whole-millisecond phases: 20 wake-ups per 20 ms, not 200.
+    expect(wakeUps).toBeLessThanOrEqual(20 * 50);
+    at.forEach((ticks, i) => {
+      const last = (i * 0.37) % 20;
+      expect(ticks[0]).toBeGreaterThanOrEqual(last + 20); // never early ...
+      expect(ticks[0]).toBeLessThan(last + 21); // ... and less than a millisecond late
+      for (let k = 1; k < ticks.length; k++) expect(ticks[k]! - ticks[k - 1]!).toBe(20);
+    });
+  });
+});

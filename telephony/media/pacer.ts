@@ -26,10 +26,10 @@ export interface PacerOptions {
   onLateness?: (lateMs: number) => void;
 }
 
-/** A sink's place on its grid: the ideal time of its next tick; `shared`: on the pacer's own grid. */
-interface Entry {
+/** Sinks ticked together: the ideal time of their next tick. */
+interface Grid {
   next: number;
-  shared: boolean;
+  sinks: Set<PacedSink>;
 }
 
 /**
@@ -43,20 +43,23 @@ const WAKE_TOLERANCE_MS = 0.5;
  * a monotonic time (no drift from timer wake-up delays). Sinks added plainly share the pacer's
  * grid (one wake-up serves them all); a sink added with the time of its last tick keeps its own
  * grid, one frame after that tick (a call leg that sent its first frame at once, or that drained
- * less than a frame ago). A slot is never ticked before its time (within the half millisecond of
- * a timer's whole-millisecond wake-up), so a sink never sends faster than real time. After an event-loop stall a sink catches up a few frames, then re-anchors, so a
- * stall never turns into a burst of seconds of audio queued at the far end (which would make
- * barge-in slow).
+ * less than a frame ago). Such grids start on a whole millisecond (rounded up), so sinks share at
+ * most 20 of them and a wake-up serves every sink of its grid. A slot is never ticked before its
+ * time (within the half millisecond of a timer's whole-millisecond wake-up), so a sink never sends
+ * faster than real time. After an event-loop stall a grid catches up a few frames, then
+ * re-anchors, so a stall never turns into a burst of seconds of audio queued at the far end (which
+ * would make barge-in slow).
  */
 export class Pacer {
-  private readonly sinks = new Map<PacedSink, Entry>();
+  private readonly grids: Grid[] = [];
+  private readonly gridOf = new Map<PacedSink, Grid>();
   private readonly frameMs: number;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly maxCatchUp: number;
   private readonly onLateness?: (lateMs: number) => void;
-  /** A slot time of the shared grid (set when the pacer starts from idle). */
-  private gridAnchor = 0;
+  /** The grid of sinks added plainly (set when the pacer starts from idle). */
+  private shared: Grid | null = null;
   private timer: unknown = null;
   private timerAt = Number.POSITIVE_INFINITY;
 
@@ -69,34 +72,56 @@ export class Pacer {
   }
 
   get size(): number {
-    return this.sinks.size;
+    return this.gridOf.size;
   }
 
   /**
    * Adds a sink. Without `lastTickAt` its first tick comes at the shared grid's next slot (at most
    * one frame period away; an idle pacer anchors the grid at now). With it, the sink keeps its own
-   * grid: the first tick comes one frame after `lastTickAt` (at once when that is already past).
+   * grid: the first tick comes one frame after `lastTickAt` (rounded up to a whole millisecond; at
+   * once when that is already past).
    */
   add(sink: PacedSink, lastTickAt?: number): void {
+    if (this.gridOf.has(sink)) this.remove(sink);
     const now = this.clock.now();
-    if (this.sinks.size === 0) this.gridAnchor = now;
-    const next =
-      lastTickAt === undefined
-        ? this.gridAnchor + (Math.floor((now - this.gridAnchor) / this.frameMs) + 1) * this.frameMs
-        : lastTickAt + this.frameMs;
-    this.sinks.set(sink, { next, shared: lastTickAt === undefined });
-    if (next < this.timerAt) this.arm(next, now);
+    let grid: Grid;
+    if (lastTickAt === undefined) {
+      if (!this.shared) {
+        this.shared = { next: now + this.frameMs, sinks: new Set() };
+        this.grids.push(this.shared);
+      }
+      grid = this.shared;
+    } else {
+      const next = Math.ceil(lastTickAt + this.frameMs);
+      grid = this.grids.find((g) => g.next === next && g !== this.shared) ?? this.newGrid(next);
+    }
+    grid.sinks.add(sink);
+    this.gridOf.set(sink, grid);
+    if (grid.next < this.timerAt) this.arm(grid.next, now);
   }
 
   remove(sink: PacedSink): void {
-    this.sinks.delete(sink);
-    if (this.sinks.size === 0) this.stop();
+    const grid = this.gridOf.get(sink);
+    if (!grid) return;
+    this.gridOf.delete(sink);
+    grid.sinks.delete(sink);
+    if (grid.sinks.size === 0) {
+      this.grids.splice(this.grids.indexOf(grid), 1);
+      if (grid === this.shared) this.shared = null;
+    }
+    if (this.gridOf.size === 0) this.stop();
   }
 
   stop(): void {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  private newGrid(next: number): Grid {
+    const grid = { next, sinks: new Set<PacedSink>() };
+    this.grids.push(grid);
+    return grid;
   }
 
   private arm(at: number, now: number): void {
@@ -110,31 +135,33 @@ export class Pacer {
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
     let earliest = Number.POSITIVE_INFINITY;
-    // A Map visits entries added during the loop too; they are not due yet (next > now).
-    for (const [sink, entry] of this.sinks) {
-      if (entry.next > now + WAKE_TOLERANCE_MS) continue;
-      let due = Math.floor((now + WAKE_TOLERANCE_MS - entry.next) / this.frameMs) + 1;
+    // Grids made during the loop (sinks re-added by their own tick) are not due yet.
+    for (const grid of [...this.grids]) {
+      if (grid.next > now + WAKE_TOLERANCE_MS) continue;
+      let due = Math.floor((now + WAKE_TOLERANCE_MS - grid.next) / this.frameMs) + 1;
       if (due > this.maxCatchUp) {
         // Too far behind: forget the missed slots instead of bursting them out.
-        entry.next = now - (this.maxCatchUp - 1) * this.frameMs;
-        if (entry.shared) this.gridAnchor = entry.next;
+        grid.next = now - (this.maxCatchUp - 1) * this.frameMs;
         due = this.maxCatchUp;
       }
-      earliest = Math.min(earliest, entry.next);
-      // A sink removed (or re-added) by its own tick stops here.
-      for (let i = 0; i < due && this.sinks.get(sink) === entry; i++) {
-        const slotAt = entry.next;
-        entry.next += this.frameMs;
-        try {
-          sink.onTick(slotAt);
-        } catch {
-          // A sink's failure is its own business (it logs); the others keep their timing.
+      earliest = Math.min(earliest, grid.next);
+      for (let i = 0; i < due && grid.sinks.size > 0; i++) {
+        const slotAt = grid.next;
+        grid.next += this.frameMs;
+        // A sink that joins this grid during the loop has its first tick at the next slot.
+        for (const sink of [...grid.sinks]) {
+          if (this.gridOf.get(sink) !== grid) continue; // removed (or moved) by an earlier tick
+          try {
+            sink.onTick(slotAt);
+          } catch {
+            // A sink's failure is its own business (it logs); the others keep their timing.
+          }
         }
       }
     }
     if (earliest !== Number.POSITIVE_INFINITY) this.onLateness?.(Math.max(0, now - earliest));
     let next = Number.POSITIVE_INFINITY;
-    for (const entry of this.sinks.values()) next = Math.min(next, entry.next);
+    for (const grid of this.grids) next = Math.min(next, grid.next);
     if (next < this.timerAt) this.arm(next, this.clock.now());
   }
 }
