@@ -139,13 +139,13 @@ export function probeTts(inner: TtsAdapter, probe: CallProbe): TtsAdapter {
 
 /**
  * Stamps the leg's outbound side: `wire.first` when the first frame after a synthesis start
- * leaves (on a pacer tick, or at once from an idle stream), `clear` when playback is flushed. Wraps the instance's own methods
- * (the pacer calls `onTick()` on the leg object), so the transport code runs unchanged.
+ * leaves (on a pacer tick, or at once from an idle stream), `clear` when playback is flushed.
+ * Wraps the instance's own methods (the pacer, and the leg itself for a frame it writes at once,
+ * call `onTick()` on the leg object), so the transport code runs unchanged.
  */
 export function probeLeg(leg: CallLeg & { onTick?: (slotAt?: number) => void }, probe: CallProbe): void {
   const tick = leg.onTick?.bind(leg);
   if (tick) {
-    // The leg calls onTick itself too, for a frame it writes at once (an idle stream).
     leg.onTick = (slotAt?: number) => {
       const before = leg.queuedMs();
       tick(slotAt);
