@@ -118,6 +118,7 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     expect(t.state()).toBe('{"bargedIn":"talking"}');
     // prompt.done interrupted moved the dialog on to its question.
     t.send({ type: 'bot.say', promptId: 'askItem#1', bargeIn: 'always' });
+    t.send({ type: 'vad.end', speechMs: 1300 });
     t.send({ type: 'asr.text', text: 'two pizzas please' });
     t.send({ type: 'bot.say', promptId: 'confirm#1', bargeIn: 'always' });
     expect(t.names()).toEqual(['playPrompts', 'clearPlayback', 'deliverWords', 'dropPrompts', 'playPrompts']);
@@ -141,6 +142,67 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
       { prompts: [{ promptId: 'askItem#1', bargeIn: 'always' }] },
     ]);
     expect(t.state()).toBe('{"speaking":"open"}');
+  });
+
+  it('one turn, one delivery: a final in a pause inside the sentence is kept and joined with the rest', () => {
+    const t = start();
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(1500);
+    t.send({ type: 'asr.text', text: '12 Oak' });
+    t.send({ type: 'bot.say', ...reprompt });
+    expect(t.state()).toBe('{"listening":"userSpeaking"}');
+    t.send({ type: 'vad.end', speechMs: 1500 });
+    t.advance(100);
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(1000);
+    endTurn(t);
+    // Speech came after the kept words: the turn ends at the endpoint, with the flush's final.
+    t.send({ type: 'asr.text', text: 'Lane flat 4' });
+    t.send({ type: 'bot.say', promptId: 'confirm#1', bargeIn: 'always' });
+    expect(t.log).toEqual([
+      ['flushAsr'],
+      ['deliverWords', { text: '12 Oak Lane flat 4' }],
+      ['dropPrompts', { prompts: [reprompt], why: 'superseded' }],
+      ['playPrompts', { prompts: [{ promptId: 'confirm#1', bargeIn: 'always' }] }],
+    ]);
+  });
+
+  it("a final right after the VAD's end waits endpointSilenceMs of real silence (less the VAD's lag), then goes", () => {
+    const t = startTurn({ endpointSilenceMs: 1200 }, RECORD);
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(1000);
+    t.send({ type: 'vad.end', speechMs: 1000 });
+    t.advance(250);
+    t.send({ type: 'asr.text', text: 'yes' });
+    t.advance(440);
+    expect(t.log).toEqual([]);
+    t.advance(10);
+    expect(t.log).toEqual([['deliverWords', { text: 'yes' }]]);
+    // Past that point a final goes at once.
+    const u = start();
+    u.send({ type: 'vad.start', heardMs: 120 });
+    u.send({ type: 'vad.end', speechMs: 600 });
+    u.advance(400);
+    u.send({ type: 'asr.text', text: 'no' });
+    expect(u.log).toEqual([['deliverWords', { text: 'no' }]]);
+  });
+
+  it('after a barge-in, words while the caller still talks are kept; the answer to them plays once the turn is over', () => {
+    const t = start();
+    t.send({ type: 'bot.say', promptId: 'greeting', bargeIn: 'always' });
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.advance(1200);
+    t.send({ type: 'bot.say', promptId: 'askItem#1', bargeIn: 'always' });
+    t.send({ type: 'asr.text', text: 'two pizzas' });
+    expect(t.state()).toBe('{"listening":"userSpeaking"}');
+    t.send({ type: 'vad.end', speechMs: 1500 });
+    t.advance(200);
+    t.send({ type: 'bot.say', promptId: 'confirm#1', bargeIn: 'always' });
+    expect(t.names().slice(-3)).toEqual(['deliverWords', 'dropPrompts', 'playPrompts']);
+    expect(t.log.at(-1)).toEqual([
+      'playPrompts',
+      { prompts: [{ promptId: 'confirm#1', bargeIn: 'always' }] },
+    ]);
   });
 
   it('bot.stop and the time limit drop deferred prompts', () => {

@@ -30,7 +30,11 @@ describe('turn machine: barge-in modes', () => {
     expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'reportSpeechStart']);
     expect(t.log[2]?.[1]).toEqual({ prompts: [{ promptId: 'greeting', bargeIn: 'always' }] });
     expect(t.log[3]?.[1]).toEqual({ by: 'speech' });
+    // The VAD still hears the caller: their words are kept until the turn is over.
     t.send({ type: 'asr.text', text: 'two apples' });
+    expect(t.state()).toBe('{"listening":"userSpeaking"}');
+    t.send({ type: 'vad.end' });
+    t.advance(200);
     expect(t.log.at(-1)).toEqual(['deliverWords', { text: 'two apples' }]);
     expect(t.state()).toBe('{"listening":"thinking"}');
   });

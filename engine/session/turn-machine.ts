@@ -6,7 +6,9 @@
  * tell the dialog, flush the recognizer at an endpoint, say the noise re-prompt).
  *
  *   listening.idle --vad.start--> userSpeaking --vad.end--> endpointing --silence--> awaitingFinal
- *   any listening state --asr.text(words)--> thinking (deliverWords)
+ *   any listening state --asr.text(words)--> thinking (deliverWords); words that come while the
+ *     caller talks, or before speechEndSilence after the VAD's end, are kept and go with the rest
+ *     (a pause inside a sentence does not cut it in two)
  *   bot.say --> speaking: gate -> locked (never) | lockedFor (afterMs) | open
  *     open --vad.start--> candidate --minSpeech--> held (the bot paused, its place kept)
  *     held: speech past backchannelMaxMs --> bargedIn; words (not a backchannel) --> barge-in
@@ -62,6 +64,10 @@ export interface TurnContext {
   heardMs: number;
   /** A backchannel heard while the bot was paused. */
   heldWords: string;
+  /** Words of a final that came before the caller's turn was over (delivered with the rest). */
+  keptWords: string;
+  /** The caller spoke again after words were kept: more words are coming (wait for the endpoint). */
+  resumedAfterKept: boolean;
   /** Prompts the dialog asked for while the caller held the floor: not on the line yet. */
   deferred: QueuedPrompt[];
 }
@@ -82,6 +88,7 @@ const headMode = (context: TurnContext): BargeInMode => context.prompts[0]?.barg
 const hasWords = (text: string): boolean => text.trim() !== '';
 const wordsIn = (event: TurnEvent): string => (event.type === 'asr.text' ? event.text : '');
 const digitIn = (event: TurnEvent): string => (event.type === 'dtmf' ? event.digit : '');
+const joinWords = (a: string, b: string): string => [a.trim(), b.trim()].filter(Boolean).join(' ');
 const playedIn = (event: TurnEvent): string => (event.type === 'bot.played' ? event.promptId : '');
 
 // Action lists used in several states.
@@ -89,15 +96,33 @@ const interrupted = {
   type: 'reportInterrupted',
   params: ({ context }: { context: TurnContext }) => ({ prompts: context.prompts }),
 } as const;
-const deliver = {
-  type: 'deliverWords',
-  params: ({ event }: { event: TurnEvent }) => ({ text: wordsIn(event) }),
-} as const;
+/** The words kept so far in the caller's turn and those of this final, to the dialog. */
+const deliver = [
+  {
+    type: 'deliverWords',
+    params: ({ context, event }: { context: TurnContext; event: TurnEvent }) => ({
+      text: joinWords(context.keptWords, wordsIn(event)),
+    }),
+  },
+  'forgetWords',
+] as const;
 const deliverKey = {
   type: 'deliverDtmf',
   params: ({ event }: { event: TurnEvent }) => ({ digit: digitIn(event) }),
 } as const;
 /** Puts the prompt of a bot.say on the line. */
+/** The caller's turn is over with words kept from it: they go to the dialog. */
+const deliverKept = {
+  guard: 'wordsKept',
+  target: '#turn.listening.thinking',
+  actions: [
+    {
+      type: 'deliverWords',
+      params: ({ context }: { context: TurnContext }) => ({ text: context.keptWords }),
+    },
+    'forgetWords',
+  ],
+} as const;
 const playSaid = {
   type: 'playPrompts',
   params: ({ event }: { event: TurnEvent }) => ({
@@ -125,7 +150,11 @@ const releaseDeferred = {
 } as const;
 /** The caller holds the floor: a prompt waits, unless it must be heard (bargeIn never). */
 const deferWhileCallerTalks = [
-  { guard: 'mandatory', target: '#turn.speaking', actions: [...playDeferred, 'enqueue', playSaid] },
+  {
+    guard: 'mandatory',
+    target: '#turn.speaking',
+    actions: [...playDeferred, 'forgetWords', 'enqueue', playSaid],
+  },
   { actions: 'defer' },
 ] as const;
 const played = {
@@ -138,7 +167,7 @@ const byWords = [
   interrupted,
   'clearQueue',
   { type: 'bargedIn', params: { by: 'words' } },
-  deliver,
+  ...deliver,
 ] as const;
 /** Barge-in confirmed by the length of the speech: the prompt is cut, the words follow. */
 const bySpeech = {
@@ -215,6 +244,9 @@ export const turnMachine = setup({
       deferred: () => [],
     }),
     forgetDeferred: assign({ deferred: () => [] }),
+    keepWords: assign({ keptWords: ({ context, event }) => joinWords(context.keptWords, wordsIn(event)) }),
+    forgetWords: assign({ keptWords: () => '', resumedAfterKept: () => false }),
+    noteResumed: assign({ resumedAfterKept: ({ context }) => context.keptWords !== '' }),
     clearQueue: assign({ prompts: () => [] }),
     noteOnset: assign({
       heardMs: ({ event }) => (event.type === 'vad.start' ? (event.heardMs ?? 0) : 0),
@@ -235,6 +267,9 @@ export const turnMachine = setup({
       context.prompts[0]?.promptId === event.promptId,
     nothingQueued: ({ context }) => context.prompts.length === 0,
     promptsDeferred: ({ context }) => context.deferred.length > 0,
+    wordsKept: ({ context }) => context.keptWords !== '',
+    /** Words kept and no speech since: the turn is those words. */
+    turnKept: ({ context }) => context.keptWords !== '' && !context.resumedAfterKept,
     /** A bot.say that must be heard even over the caller (a disclosure, goodbye, transfer). */
     mandatory: ({ event }) => event.type === 'bot.say' && event.bargeIn === 'never',
     /** The VAD's own minimum already covers minSpeechMs / backchannelMaxMs. */
@@ -254,6 +289,8 @@ export const turnMachine = setup({
     endpointSilence: ({ context }) => context.endpointSilenceMs,
     finalWait: ({ context }) => context.timings.finalWaitMs,
     answerWait: ({ context }) => context.timings.answerWaitMs,
+    /** From the VAD's (late) end to endpointSilenceMs of real silence: kept words are the turn's. */
+    speechEndSilence: ({ context }) => Math.max(0, context.endpointSilenceMs - context.timings.vadEndLagMs),
     /** From the VAD's report to minSpeechMs of speech. */
     minSpeech: ({ context }) => Math.max(0, context.timings.minSpeechMs - context.heardMs),
     /** From the pause to backchannelMaxMs of speech and the VAD's lag in reporting its end. */
@@ -279,6 +316,8 @@ export const turnMachine = setup({
       prompts: [],
       heardMs: 0,
       heldWords: '',
+      keptWords: '',
+      resumedAfterKept: false,
       deferred: [],
     };
   },
@@ -300,7 +339,7 @@ export const turnMachine = setup({
         'bot.say': { target: 'speaking', actions: ['enqueue', playSaid] },
         'bot.stop': { guard: 'promptsDeferred', actions: dropDeferred('stopped') },
         'asr.text': { guard: 'hasWords', target: '.thinking', actions: deliver },
-        dtmf: { target: '.thinking', actions: deliverKey },
+        dtmf: { target: '.thinking', actions: ['forgetWords', deliverKey] },
       },
       states: {
         idle: { on: { 'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' } } },
@@ -316,19 +355,48 @@ export const turnMachine = setup({
           },
           after: { answerWait: releaseDeferred },
         },
-        userSpeaking: { on: { 'vad.end': 'endpointing', 'bot.say': deferWhileCallerTalks } },
+        // Words while the VAD still hears speech (the recognizer's own endpoint fell in a pause
+        // inside the sentence) are kept: they go to the dialog with the rest.
+        userSpeaking: {
+          on: {
+            'vad.end': 'endpointing',
+            'bot.say': deferWhileCallerTalks,
+            'asr.text': { guard: 'hasWords', actions: 'keepWords' },
+          },
+        },
         endpointing: {
-          on: { 'vad.start': 'userSpeaking', 'bot.say': deferWhileCallerTalks },
-          after: { endpointSilence: { target: 'awaitingFinal', actions: 'flushAsr' } },
+          initial: 'pausing',
+          on: {
+            'vad.start': { target: 'userSpeaking', actions: 'noteResumed' },
+            'bot.say': deferWhileCallerTalks,
+          },
+          after: {
+            endpointSilence: [
+              { ...deliverKept, guard: 'turnKept' },
+              { target: 'awaitingFinal', actions: 'flushAsr' },
+            ],
+          },
+          states: {
+            // The caller may go on: a final now is kept (a pause inside their sentence).
+            pausing: {
+              on: { 'asr.text': { guard: 'hasWords', actions: 'keepWords' } },
+              after: { speechEndSilence: [{ ...deliverKept, guard: 'turnKept' }, { target: 'over' }] },
+            },
+            // endpointSilenceMs of real silence: a final now is the end of the turn.
+            over: {},
+          },
         },
         awaitingFinal: {
           on: {
-            'vad.start': { target: 'userSpeaking' },
+            'vad.start': { target: 'userSpeaking', actions: 'noteResumed' },
             'bot.say': deferWhileCallerTalks,
-            // The final came and had no words for the dialog: the turn is over.
-            'asr.text': { ...releaseDeferred, guard: and([not('hasWords'), 'promptsDeferred']) },
+            // The final came and had no words: the kept ones are the turn, else it is over.
+            'asr.text': [
+              { ...deliverKept, guard: and([not('hasWords'), 'wordsKept']) },
+              { ...releaseDeferred, guard: and([not('hasWords'), 'promptsDeferred']) },
+            ],
           },
-          after: { finalWait: [releaseDeferred, { target: 'idle' }] },
+          after: { finalWait: [deliverKept, releaseDeferred, { target: 'idle' }] },
         },
       },
     },
@@ -457,10 +525,15 @@ export const turnMachine = setup({
           { guard: 'isBackchannel', target: 'listening', actions: ['noiseReprompt'] },
           { guard: 'hasWords', target: 'listening.thinking', actions: deliver },
         ],
-        dtmf: { target: 'listening.thinking', actions: deliverKey },
+        dtmf: { target: 'listening.thinking', actions: ['forgetWords', deliverKey] },
       },
       states: {
-        talking: { on: { 'vad.end': 'endpointing' } },
+        talking: {
+          on: {
+            'vad.end': 'endpointing',
+            'asr.text': { guard: 'realWords', target: '#turn.listening.userSpeaking', actions: 'keepWords' },
+          },
+        },
         endpointing: {
           on: { 'vad.start': 'talking' },
           after: { endpointSilence: { target: 'flushed', actions: 'flushAsr' } },
