@@ -20,175 +20,42 @@
  *     --> they play. A `never` prompt is not deferred (it plays, after those deferred before it).
  */
 import { and, assign, not, setup } from 'xstate';
-import type { BargeInMode } from '../../dialogs/contract.ts';
 import { isBackchannel } from './backchannels.ts';
-
-export interface TurnTimings {
-  /** Speech (from its onset) before the bot pauses; shorter is a click or a cough. */
-  minSpeechMs: number;
-  /** Speech (from its onset) after which the pause is a barge-in without waiting for words. */
-  backchannelMaxMs: number;
-  /** How long after speech ends the VAD reports it (its hangover): a backchannel's end may come this late. */
-  vadEndLagMs: number;
-  /** Silence after speech that ends the caller's turn (a listen command may override it). */
-  endpointSilenceMs: number;
-  /** How long to wait for the recognizer's final after a flush. */
-  finalWaitMs: number;
-  /** After the caller's words went to the dialog: how long its answer may take to supersede deferred prompts. */
-  answerWaitMs: number;
-  /** Longest call; then the session says goodbye and hangs up. */
-  maxCallMs: number;
-}
-
-export const DEFAULT_TURN_TIMINGS: TurnTimings = {
-  minSpeechMs: 100,
-  backchannelMaxMs: 700,
-  vadEndLagMs: 500,
-  endpointSilenceMs: 700,
-  finalWaitMs: 800,
-  answerWaitMs: 1000,
-  maxCallMs: 15 * 60_000,
-};
-
-export interface QueuedPrompt {
-  promptId: string;
-  bargeIn: BargeInMode;
-}
-
-export interface TurnContext {
-  timings: TurnTimings;
-  endpointSilenceMs: number;
-  /** Prompts queued on the leg, the one playing first. */
-  prompts: QueuedPrompt[];
-  /** Speech the VAD had already heard when it reported the start (its own minimum). */
-  heardMs: number;
-  /** A backchannel heard while the bot was paused. */
-  heldWords: string;
-  /** Words of a final that came before the caller's turn was over (delivered with the rest). */
-  keptWords: string;
-  /** The caller spoke again after words were kept: more words are coming (wait for the endpoint). */
-  resumedAfterKept: boolean;
-  /** Prompts the dialog asked for while the caller held the floor: not on the line yet. */
-  deferred: QueuedPrompt[];
-}
-
-export type TurnEvent =
-  | { type: 'bot.say'; promptId: string; bargeIn: BargeInMode }
-  | { type: 'bot.played'; promptId: string }
-  | { type: 'bot.stop' }
-  | { type: 'listen'; endpointSilenceMs?: number }
-  | { type: 'vad.start'; heardMs?: number }
-  /** speechMs: from the speech's onset to its end (media time), when known. */
-  | { type: 'vad.end'; speechMs?: number }
-  | { type: 'asr.text'; text: string }
-  | { type: 'dtmf'; digit: string }
-  | { type: 'call.hangup' };
-
-const headMode = (context: TurnContext): BargeInMode => context.prompts[0]?.bargeIn ?? 'always';
-const hasWords = (text: string): boolean => text.trim() !== '';
-const wordsIn = (event: TurnEvent): string => (event.type === 'asr.text' ? event.text : '');
-const digitIn = (event: TurnEvent): string => (event.type === 'dtmf' ? event.digit : '');
-const joinWords = (a: string, b: string): string => [a.trim(), b.trim()].filter(Boolean).join(' ');
-const playedIn = (event: TurnEvent): string => (event.type === 'bot.played' ? event.promptId : '');
-
-// Action lists used in several states.
-const interrupted = {
-  type: 'reportInterrupted',
-  params: ({ context }: { context: TurnContext }) => ({ prompts: context.prompts }),
-} as const;
-/** The words kept so far in the caller's turn and those of this final, to the dialog. */
-const deliver = [
-  {
-    type: 'deliverWords',
-    params: ({ context, event }: { context: TurnContext; event: TurnEvent }) => ({
-      text: joinWords(context.keptWords, wordsIn(event)),
-    }),
-  },
-  'forgetWords',
-] as const;
-const deliverKey = {
-  type: 'deliverDtmf',
-  params: ({ event }: { event: TurnEvent }) => ({ digit: digitIn(event) }),
-} as const;
-/** Puts the prompt of a bot.say on the line. */
-/** The caller's turn is over with words kept from it: they go to the dialog. */
-const deliverKept = {
-  guard: 'wordsKept',
-  target: '#turn.listening.thinking',
-  actions: [
-    {
-      type: 'deliverWords',
-      params: ({ context }: { context: TurnContext }) => ({ text: context.keptWords }),
-    },
-    'forgetWords',
-  ],
-} as const;
-const playSaid = {
-  type: 'playPrompts',
-  params: ({ event }: { event: TurnEvent }) => ({
-    prompts: event.type === 'bot.say' ? [{ promptId: event.promptId, bargeIn: event.bargeIn }] : [],
-  }),
-} as const;
-/** The deferred prompts go on the line (into the queue) in the order they were asked. */
-const playDeferred = [
-  { type: 'playPrompts', params: ({ context }: { context: TurnContext }) => ({ prompts: context.deferred }) },
-  'releaseDeferred',
-] as const;
-const dropDeferred = (why: 'superseded' | 'stopped' | 'time-up') =>
-  [
-    {
-      type: 'dropPrompts',
-      params: ({ context }: { context: TurnContext }) => ({ prompts: context.deferred, why }),
-    },
-    'forgetDeferred',
-  ] as const;
-/** The caller's turn is over and nothing answered them: the deferred prompts play. */
-const releaseDeferred = {
-  guard: 'promptsDeferred',
-  target: '#turn.speaking',
-  actions: playDeferred,
-} as const;
-/** The caller holds the floor: a prompt waits, unless it must be heard (bargeIn never). */
-const deferWhileCallerTalks = [
-  {
-    guard: 'mandatory',
-    target: '#turn.speaking',
-    actions: [...playDeferred, 'forgetWords', 'enqueue', playSaid],
-  },
-  { actions: 'defer' },
-] as const;
-const played = {
-  type: 'reportPlayed',
-  params: ({ event }: { event: TurnEvent }) => ({ promptId: playedIn(event) }),
-} as const;
-/** Barge-in confirmed by words: the prompt is cut and the words go to the dialog. */
-const byWords = [
-  'clearPlayback',
-  interrupted,
-  'clearQueue',
-  { type: 'bargedIn', params: { by: 'words' } },
-  ...deliver,
-] as const;
-/** Barge-in confirmed by the length of the speech: the prompt is cut, the words follow. */
-const bySpeech = {
-  target: '#turn.bargedIn',
-  actions: ['clearPlayback', interrupted, 'clearQueue', { type: 'bargedIn', params: { by: 'speech' } }],
-} as const;
-const confirmByWords = { guard: 'realWords', target: '#turn.listening.thinking', actions: byWords } as const;
-const ignoreBackchannel = {
-  type: 'ignoreWords',
-  params: ({ event }: { event: TurnEvent }) => ({ text: wordsIn(event), why: 'backchannel' as const }),
-} as const;
-/** The caller's short speech is over and its final came: real words barge in, else resume. */
-const decideHeld = [
+import {
+  bySpeech,
   confirmByWords,
-  {
-    guard: 'isBackchannel',
-    target: '#turn.speaking.resuming',
-    actions: ['noteBackchannel', ignoreBackchannel],
-  },
-  { target: '#turn.speaking.resuming' },
-] as const;
+  decideHeld,
+  deferWhileCallerTalks,
+  deliver,
+  deliverKept,
+  deliverKey,
+  dropDeferred,
+  hasWords,
+  headMode,
+  ignoreBackchannel,
+  interrupted,
+  joinWords,
+  played,
+  playSaid,
+  releaseDeferred,
+  resumeWhy,
+  wordsIn,
+} from './turn-steps.ts';
+import {
+  DEFAULT_TURN_TIMINGS,
+  type QueuedPrompt,
+  type TurnContext,
+  type TurnEvent,
+  type TurnTimings,
+} from './turn-types.ts';
+
+export {
+  DEFAULT_TURN_TIMINGS,
+  type QueuedPrompt,
+  type TurnContext,
+  type TurnEvent,
+  type TurnTimings,
+} from './turn-types.ts';
 
 export const turnMachine = setup({
   types: {
@@ -555,7 +422,3 @@ export const turnMachine = setup({
     ended: { type: 'final' },
   },
 });
-
-function resumeWhy({ context }: { context: TurnContext }) {
-  return { why: context.heldWords ? ('backchannel' as const) : ('no-words' as const), resumed: true };
-}
