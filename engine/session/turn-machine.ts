@@ -49,13 +49,7 @@ import {
   type TurnTimings,
 } from './turn-types.ts';
 
-export {
-  DEFAULT_TURN_TIMINGS,
-  type QueuedPrompt,
-  type TurnContext,
-  type TurnEvent,
-  type TurnTimings,
-} from './turn-types.ts';
+export * from './turn-types.ts';
 
 export const turnMachine = setup({
   types: {
