@@ -93,6 +93,16 @@ describe('ASR error model', () => {
     expect(changed / 2000).toBeGreaterThan(0.18);
     expect(changed / 2000).toBeLessThan(0.3);
   });
+
+  it('the measured level changes about a tenth of item answers (voice-order-asr: 93/105 right)', () => {
+    const rng = rngFor(2, 'measured');
+    const answer = "I'd like two pizzas please";
+    let changed = 0;
+    for (let i = 0; i < 4000; i++)
+      if (applyAsrErrors(answer, ASR_ERROR_LEVELS.measured!, rng) !== answer) changed++;
+    expect(changed / 4000).toBeGreaterThan(0.08);
+    expect(changed / 4000).toBeLessThan(0.16);
+  });
 });
 
 describe('timing probes', () => {
