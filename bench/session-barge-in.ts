@@ -39,6 +39,7 @@ const USAGE = `Usage: node --import tsx bench/session-barge-in.ts [options]
   --vads LIST     webrtc, energy (default both)
   --guards LIST   default (minSpeechMs ${DEFAULT_TURN_TIMINGS.minSpeechMs}, backchannelMaxMs ${DEFAULT_TURN_TIMINGS.backchannelMaxMs}),
                   min (minSpeechMs only: backchannelMaxMs = minSpeechMs), off (both 0) (default: default,off)
+  --snrs LIST     line SNRs the calls cycle through: clean, 20, 10 (default all three)
   --seed N        seed for delays, phrases, voices (default 1)
 Prints machine info and a JSON result per configuration (ms).
 `;
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     vads: { type: 'string', default: 'webrtc,energy' },
     guards: { type: 'string', default: 'default,off' },
     seed: { type: 'string', default: '1' },
+    snrs: { type: 'string', default: 'clean,20,10' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -95,10 +97,16 @@ const SENTENCES = [
 const BACKCHANNELS = ['uh-huh', 'yeah', 'mm-hmm', 'okay'];
 const VOICES = ['en-us', 'en-gb', 'en-us+f3', 'en-us+m3'];
 const RATES = [130, 160, 190];
-const SNRS: (number | null)[] = [null, 20, 10];
+const SNRS: (number | null)[] = values.snrs.split(',').map((s) => {
+  const v = s.trim();
+  if (v === 'clean') return null;
+  if (!/^\d+$/.test(v)) bad(`--snrs: "${v}" is not clean or a whole number of dB`);
+  return Number(v);
+});
 
 interface Trial {
   kind: 'speech' | 'backchannel';
+  text: string;
   /** The bot was talking when the caller's speech began (else the trial does not count). */
   talking: boolean;
   snrDb: number | null;
@@ -218,6 +226,7 @@ async function runConfig(vadName: string, guardName: string) {
       const serverClear = probe.next('clear', onsetAt - 100);
       trials.push({
         kind,
+        text,
         talking,
         snrDb,
         voice,
@@ -287,6 +296,18 @@ async function runConfig(vadName: string, guardName: string) {
       clearDelivery: pct(hits.map((t) => t.delivery)),
     },
     bySnr,
+    slowest: [...hits]
+      .sort((a, b) => (b.reaction ?? 0) - (a.reaction ?? 0))
+      .slice(0, 5)
+      .map((t) => ({
+        reaction: round(t.reaction ?? 0, 0),
+        vadDecision: t.vadDecision === null ? null : round(t.vadDecision, 0),
+        guard: t.guard === null ? null : round(t.guard, 0),
+        snrDb: t.snrDb,
+        voice: t.voice,
+        wpm: t.wpm,
+        text: t.text,
+      })),
     missed: speech.length - hits.length,
     clearBeforeOnset: speech.filter((t) => t.reaction !== null && t.reaction < 0).length,
     backchannelTrials: all.length - speech.length,

@@ -1,45 +1,36 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { concat } from '../../asr-tts/testing/speech-audio.ts';
 import { WebRtcVad } from '../../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
-import { readWav } from '../audio/wav.ts';
 import { EchoGate } from './echo-gate.ts';
-
-const clip = (name: string): Int16Array =>
-  readWav(readFileSync(new URL(`../../fixtures/speech/set/${name}.wav`, import.meta.url))).samples;
-
-/** Concatenate clips into one long bot prompt. */
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+import { clip, lineNoise, mixInto, speechStartMs } from './testing/line-audio.ts';
 
 /**
- * The bot plays `bot` from t=0; the caller's line carries it back at `echoDb` after `delayMs`,
- * plus `caller` speech from `callerAtMs`. Returns the VAD speech starts (ms) with and without the gate.
+ * The bot plays `bot` from `botAtMs` (default 0); the caller's line carries it back at `echoDb`
+ * after `delayMs`, plus pink noise at `snrDb` from t=0, plus `caller` speech from `callerAtMs`.
+ * Returns the VAD speech starts (ms) with and without the gate.
  */
 async function run(
   bot: Int16Array,
-  opts: { delayMs: number; echoDb: number | null; caller?: Int16Array; callerAtMs?: number },
+  opts: {
+    delayMs: number;
+    echoDb: number | null;
+    caller?: Int16Array;
+    callerAtMs?: number;
+    snrDb?: number;
+    botAtMs?: number;
+  },
 ) {
   const rate = 8000;
   const gain = opts.echoDb === null ? 0 : 10 ** (opts.echoDb / 20);
-  const total = bot.length + rate;
+  const botAt = ((opts.botAtMs ?? 0) * rate) / 1000;
+  const total = botAt + bot.length + rate;
   const line = new Int16Array(total);
   const d = Math.round((opts.delayMs * rate) / 1000);
-  for (let i = 0; i < bot.length; i++) line[i + d] = Math.round((bot[i] ?? 0) * gain);
-  if (opts.caller) {
-    const at = ((opts.callerAtMs ?? 0) * rate) / 1000;
-    for (let i = 0; i < opts.caller.length && at + i < total; i++) {
-      line[at + i] = Math.max(-32768, Math.min(32767, (line[at + i] ?? 0) + (opts.caller[i] ?? 0)));
-    }
-  }
+  for (let i = 0; i < bot.length; i++) line[botAt + i + d] = Math.round((bot[i] ?? 0) * gain);
+  if (opts.snrDb !== undefined) mixInto(line, lineNoise(total, opts.snrDb));
+  if (opts.caller) mixInto(line, opts.caller, ((opts.callerAtMs ?? 0) * rate) / 1000);
   const gate = new EchoGate();
-  gate.played(bot, rate, 0);
+  gate.played(bot, rate, opts.botAtMs ?? 0);
   const gated = await WebRtcVad.create();
   const raw = await WebRtcVad.create();
   const starts = { gated: [] as number[], raw: [] as number[] };
@@ -56,16 +47,13 @@ async function run(
 }
 
 describe('echo gate (espeak-ng speech through G.711, WebRTC VAD)', () => {
-  const bot = concat([
+  const bot = concat(
     clip('en-two-large-pizzas-en-us-160'),
     clip('en-open-address-en-us-160'),
     clip('en-cancel-my-order-en-us-160'),
-  ]);
+  );
 
-  const meta = (name: string) =>
-    JSON.parse(readFileSync(new URL(`../../fixtures/speech/set/${name}.json`, import.meta.url), 'utf8')) as {
-      speechStartMs: number;
-    };
+  const meta = (name: string) => ({ speechStartMs: speechStartMs(name) });
 
   for (const echoDb of [-3, -6, -10]) {
     for (const delayMs of [40, 100, 200, 300]) {
@@ -99,6 +87,55 @@ describe('echo gate (espeak-ng speech through G.711, WebRTC VAD)', () => {
       expect(starts.raw.length).toBeGreaterThan(0);
       expect(starts.gated[0]).toBe(starts.raw[0]);
     }
+  });
+
+  for (const snrDb of [20, 10]) {
+    it(`a ${snrDb} dB noisy line with no echo: no echo return measured, the noise never starts speech, the caller is heard within 200 ms`, async () => {
+      const quiet = await run(bot, { delayMs: 0, echoDb: null, snrDb, botAtMs: 2000 });
+      // The line noise is the VAD's speech without the gate, never with it (bot talking or not).
+      expect(quiet.starts.gated).toEqual([]);
+      expect(quiet.gate.state.mode).toBe('clear');
+      expect(quiet.gate.state.noiseFloorDbfs).toBeGreaterThan(-50);
+      for (const [name, at] of [
+        ['en-talk-to-a-person-en-us-160', 3500],
+        ['en-two-large-pizzas-en-us-160', 4500],
+        ['en-cancel-my-order-en-us-160', 6000],
+      ] as const) {
+        const { starts } = await run(bot, {
+          delayMs: 0,
+          echoDb: null,
+          snrDb,
+          botAtMs: 2000,
+          caller: clip(name),
+          callerAtMs: at,
+        });
+        const onset = at + meta(name).speechStartMs;
+        expect(starts.gated.filter((t) => t < onset - 100)).toEqual([]);
+        const first = starts.gated.find((t) => t >= onset - 100);
+        expect(first).toBeDefined();
+        expect((first ?? 0) - onset).toBeLessThanOrEqual(200);
+      }
+    });
+  }
+
+  it('the bot looped back at -10 dB over 20 dB line noise never starts speech; the caller over both is heard', async () => {
+    const quiet = await run(bot, { delayMs: 100, echoDb: -10, snrDb: 20, botAtMs: 2000 });
+    expect(quiet.starts.gated).toEqual([]);
+    expect(quiet.gate.state.mode).toBe('echo');
+    expect(Math.abs((quiet.gate.state.echoReturnDb ?? 0) + 10)).toBeLessThanOrEqual(6);
+    const name = 'en-talk-to-a-person-en-us-160';
+    const { starts } = await run(bot, {
+      delayMs: 100,
+      echoDb: -10,
+      snrDb: 20,
+      botAtMs: 2000,
+      caller: clip(name),
+      callerAtMs: 4000,
+    });
+    const onset = 4000 + meta(name).speechStartMs;
+    const first = starts.gated.find((t) => t >= onset - 100);
+    expect(starts.gated.filter((t) => t < onset - 100)).toEqual([]);
+    expect((first ?? Number.POSITIVE_INFINITY) - onset).toBeLessThanOrEqual(300);
   });
 
   it('a quiet line under the bot measures no echo (mode clear): nothing is gated', () => {
