@@ -38,6 +38,11 @@ export type DialogEvent =
   | { type: 'user.dtmf'; digit: string }
   /** Speech started (the session has already applied the prompt's barge-in policy). */
   | { type: 'user.speech_start' }
+  /**
+   * The caller's turn ended and the recognizer gave no words (out of grammar, rejected, noise).
+   * Optional: without it a question waits `speechWait` from the speech start before asking again.
+   */
+  | { type: 'user.unheard' }
   /** Recognition or synthesis failed in a way the dialog should handle (re-prompt, keypad, human). */
   | { type: 'speech.error'; code: string; retryable: boolean }
   /** Result of a `transfer` command; reason 'no-agent' when nobody is free. */

@@ -107,11 +107,15 @@ function askState(def: DialogDefinition, id: string): StateConfig {
         after: { noInputTimeout: [toHumanAfterFailure('no-input'), reprompt('no-input')] },
       },
       // The caller is answering: the no-input timer is off until their words come. Speech that
-      // gives none (a cough, words the recognizer could not place) is asked for again when a
-      // fresh wait from its start runs out, counting half a failure.
+      // gives none (a cough, words the recognizer could not place) is asked for again when the
+      // session says so (user.unheard) or a fresh wait from its start runs out: half a failure.
       hearing: {
         entry: 'clearSpeech',
-        on: { 'user.speech_start': { target: 'hearing', reenter: true } },
+        on: {
+          'user.speech_start': { target: 'hearing', reenter: true },
+          // The session says the turn gave no words: asked again at once.
+          'user.unheard': [toHumanAfterFailure('unheard'), reprompt('unheard')],
+        },
         after: { speechWait: [toHumanAfterFailure('unheard'), reprompt('unheard')] },
       },
       // Transient steps, so that a key restarts the no-input timer (or the prompt) without

@@ -110,6 +110,12 @@ export class DialogHarness {
     return this;
   }
 
+  /** The caller's turn ended with no words from the recognizer. */
+  unheard(): this {
+    this.actor.send({ type: 'user.unheard' });
+    return this;
+  }
+
   keys(digits: string): this {
     for (const digit of digits) this.actor.send({ type: 'user.dtmf', digit });
     return this;

@@ -161,6 +161,19 @@ export function describeEveryState(
       },
     );
 
+    it.each(asks.map(([id]) => id))(
+      '%s: when the session says the speech gave no words, it is asked for again at once',
+      (id) => {
+        const h = at(id);
+        const question = h.lastSay();
+        h.unheard(); // no speech start: not for this question, ignored
+        expect(h.lastSay()).toBe(question);
+        h.speechStart().silence(2000).unheard();
+        expect(h.lastSay()?.text.startsWith(p.unheard)).toBe(true);
+        expect(h.actor.getSnapshot().context.failures).toBe(0.5);
+      },
+    );
+
     it.each(asks.map(([id]) => id))('%s: the second failure offers the keypad and a person', (id) => {
       const h = at(id);
       const { noInputTimeoutMs, humanAfterFailures } = h.actor.getSnapshot().context;
