@@ -33,7 +33,20 @@ export interface AsrWord {
 export type AsrEvent =
   | { type: 'asr.speech_start'; atMs: number }
   | { type: 'asr.interim'; text: string; stability?: number }
-  | { type: 'asr.final'; text: string; confidence: number; startMs: number; endMs: number; words?: AsrWord[] }
+  | {
+      type: 'asr.final';
+      text: string;
+      confidence: number;
+      startMs: number;
+      endMs: number;
+      words?: AsrWord[];
+      /**
+       * Speech was heard but its best reading scored under the engine's rejection threshold
+       * (grammar mode: the caller said something the grammar does not hold). `text` is then ''
+       * and `confidence` the low score: a no-match, not silence.
+       */
+      rejected?: boolean;
+    }
   | { type: 'asr.speech_end'; atMs: number }
   | { type: 'asr.error'; code: string; message: string; retryable: boolean };
 
