@@ -17,6 +17,7 @@ import { EventQueue } from '../../event-queue.ts';
 import { EXTRA_DICT, makeVocabulary } from './dictionary.ts';
 import { type Jsgf, toJsgf } from './jsgf.ts';
 import { PsWorker, type WorkerEvent } from './ps-worker.ts';
+import { DEFAULT_REJECT_BELOW, grammarConfidence, isRejected } from './rejection.ts';
 
 export const DEFAULT_POCKETSPHINX_MODEL = '/usr/share/pocketsphinx/model/en-us';
 
@@ -36,6 +37,17 @@ export interface PocketsphinxOptions {
    * catalog the CMU dictionary lacks. Phrase-rule words found in none are left out of grammars.
    */
   extraDicts?: string[];
+  /**
+   * Grammar mode: score each final against a free phone loop (rejection.ts) for a real
+   * confidence and rejection. Costs about one more grammar search of CPU per stream; false
+   * turns it off (confidence is then always 1, as the grammar search alone gives).
+   */
+  rejection?: boolean;
+  /**
+   * Grammar finals under this confidence come out rejected: text '', `rejected: true` (the
+   * caller said something off the grammar). Default DEFAULT_REJECT_BELOW; 0 rejects nothing.
+   */
+  rejectBelow?: number;
 }
 
 /**
@@ -71,6 +83,8 @@ export class PocketsphinxAsr implements AsrAdapter {
       preloadLm: opts.preloadLm ?? false,
       comfortNoiseRms: opts.comfortNoiseRms ?? COMFORT_NOISE_RMS,
       extraDicts: [EXTRA_DICT, ...(opts.extraDicts ?? [])],
+      rejection: opts.rejection ?? true,
+      rejectBelow: opts.rejectBelow ?? DEFAULT_REJECT_BELOW,
     };
   }
 
@@ -101,6 +115,7 @@ export class PocketsphinxAsr implements AsrAdapter {
       () => this.#pickWorker(),
       this.#opts.comfortNoiseRms,
       (w) => this.knows(w),
+      this.#opts.rejectBelow,
     );
   }
 
@@ -110,7 +125,8 @@ export class PocketsphinxAsr implements AsrAdapter {
   }
 
   #spawn(): PsWorker {
-    return new PsWorker(this.#opts.python, this.#opts.modelDir, this.#opts.preloadLm, this.#opts.extraDicts);
+    const o = this.#opts;
+    return new PsWorker(o.python, o.modelDir, o.preloadLm, o.extraDicts, o.rejection);
   }
 
   #pickWorker(): PsWorker {
@@ -146,6 +162,7 @@ class PsStream implements RecognizeStream {
   #failed = false;
 
   readonly #noiseRms: number;
+  readonly #rejectBelow: number;
   #seed = 0x9e3779b9;
 
   constructor(
@@ -154,9 +171,11 @@ class PsStream implements RecognizeStream {
     pickWorker: () => PsWorker,
     noiseRms: number,
     known: (word: string) => boolean,
+    rejectBelow: number,
   ) {
     this.#id = id;
     this.#noiseRms = noiseRms;
+    this.#rejectBelow = rejectBelow;
     try {
       if (!CAPS.languages.includes(options.language)) {
         throw new VoicebotError(
@@ -269,19 +288,7 @@ class PsStream implements RecognizeStream {
         });
         break;
       case 'final':
-        this.#q.push({
-          type: 'asr.final',
-          text: this.#jsgf ? this.#jsgf.toResult(e.text) : e.text,
-          confidence: e.confidence,
-          startMs: base + e.startMs,
-          endMs: base + e.endMs,
-          words: e.words.map(([word, s, t, c]) => ({
-            word,
-            startMs: base + s,
-            endMs: base + t,
-            confidence: c,
-          })),
-        });
+        this.#q.push(this.#final(e, base));
         break;
       case 'ended':
         this.#worker?.forget(this.#id);
@@ -292,6 +299,27 @@ class PsStream implements RecognizeStream {
         this.#fail(e.code, e.message, e.retryable ?? false);
         break;
     }
+  }
+
+  /** Worker times are from the stream's first sample; media time adds its timestamp. */
+  #final(e: Extract<WorkerEvent, { ev: 'final' }>, base: number): AsrEvent {
+    const confidence = e.llr === undefined ? e.confidence : grammarConfidence(e.llr);
+    const span = { startMs: base + e.startMs, endMs: base + e.endMs };
+    if (e.llr !== undefined && isRejected(confidence, this.#rejectBelow)) {
+      return { type: 'asr.final', text: '', confidence, ...span, rejected: true };
+    }
+    return {
+      type: 'asr.final',
+      text: this.#jsgf ? this.#jsgf.toResult(e.text) : e.text,
+      confidence,
+      ...span,
+      words: e.words.map(([word, s, t, c]) => ({
+        word,
+        startMs: base + s,
+        endMs: base + t,
+        confidence: e.llr === undefined ? c : confidence,
+      })),
+    };
   }
 
   #fail(code: string, message: string, retryable: boolean): void {

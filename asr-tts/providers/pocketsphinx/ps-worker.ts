@@ -17,6 +17,8 @@ export type WorkerEvent =
       startMs: number;
       endMs: number;
       words: [string, number, number, number][];
+      /** Grammar mode: grammar path minus phone loop, acoustic log-likelihood per frame. */
+      llr?: number;
     }
   | { ev: 'ended' }
   | { ev: 'error'; code: string; message: string; retryable?: boolean };
@@ -32,11 +34,18 @@ export class PsWorker {
   /** Resolves when the engine has loaded (or failed). */
   readonly ready: Promise<void>;
 
-  constructor(python: string, modelDir: string, preloadLm: boolean, extraDicts: readonly string[] = []) {
+  constructor(
+    python: string,
+    modelDir: string,
+    preloadLm: boolean,
+    extraDicts: readonly string[] = [],
+    rejection = true,
+  ) {
     const args = [
       SCRIPT,
       modelDir,
       ...(preloadLm ? ['--preload-lm'] : []),
+      ...(rejection ? [] : ['--no-rejection']),
       ...extraDicts.flatMap((p) => ['--extra-dict', p]),
     ];
     this.#proc = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
