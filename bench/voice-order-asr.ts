@@ -10,10 +10,16 @@
  * Out-of-grammar speech (things not on the menu, chit-chat) is run through the item grammar:
  *   forced   the NLU found a catalog item in what came back (the dialog then reads it back
  *            and asks "is that right?"; it never adds an item without a yes)
+ * Rejection (pocketsphinx-asr.ts `rejectBelow`, rejection.ts): every answer is decoded once with
+ * no threshold and its grammar confidence kept; the tables then apply the threshold:
+ *   in grammar   accepted and read right / accepted but wrong / rejected
+ *   off menu     rejected / read as a catalog item / accepted with no item
+ * per condition at the threshold given (default DEFAULT_REJECT_BELOW), then totals for a sweep
+ * of thresholds, and the decode cost per answer with and without the phone loop.
  * With --free, the in-grammar answers are also decoded without a grammar (the en-us language
  * model: what the questions got before they sent grammars).
  *
- *   node --import tsx bench/voice-order-asr.ts [--free] [--json]
+ *   node --import tsx bench/voice-order-asr.ts [--free] [--reject-below 0.5]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,9 +32,16 @@ import type { ExpectedSlot } from '../dialogs/nlu/types.ts';
 import { type VoiceOrderGrammars, voiceOrderGrammars } from '../dialogs/voice-order/grammar.ts';
 import { toFrames } from '../engine/audio/frame.ts';
 import { mixAtSnr, phoneChannel, pinkNoise, speak } from '../fixtures/speech/generate.ts';
-import { machineInfo, round } from './speech-machine.ts';
+import { DEFAULT_REJECT_BELOW } from '../asr-tts/providers/pocketsphinx/rejection.ts';
+import { machineInfo, percentile, round } from './speech-machine.ts';
 
-const { values } = parseArgs({ options: { free: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    free: { type: 'boolean', default: false },
+    'reject-below': { type: 'string', default: String(DEFAULT_REJECT_BELOW) },
+  },
+});
+const threshold = Number(values['reject-below']);
 
 type Step = keyof VoiceOrderGrammars;
 interface Case {
@@ -85,6 +98,10 @@ const OUT_OF_GRAMMAR = [
   'my grandson will call you later',
   'can you deliver it tomorrow morning',
   'i forgot my glasses',
+  'a cheeseburger with french fries',
+  'how much is the delivery',
+  'is the shop open on sunday',
+  'can i pay by card',
 ];
 
 const SPEAKERS = [
@@ -114,6 +131,7 @@ function clip(text: string, voice: string, wpm: number, snrDb: number | null, le
 }
 
 async function recognize(asr: PocketsphinxAsr, samples: Int16Array, grammar?: Grammar) {
+  const t0 = performance.now();
   const s = asr.stream({ language: 'en-US', ...(grammar ? { grammar } : {}) });
   for (const f of toFrames(samples, 8000)) s.push(f);
   s.end();
@@ -128,6 +146,7 @@ async function recognize(asr: PocketsphinxAsr, samples: Int16Array, grammar?: Gr
       .join(' ')
       .trim(),
     confidence: finals.length ? Math.min(...finals.map((f) => f.confidence)) : 0,
+    ms: performance.now() - t0,
   };
 }
 
@@ -158,9 +177,21 @@ const count = (key: string, exact: boolean, meaning: boolean) => {
   tally.set(key, t);
 };
 
-const asr = new PocketsphinxAsr({ workers: 1, preloadLm: values.free });
+/** One grammar answer, decoded with no rejection threshold: the threshold is applied below. */
+interface Scored {
+  condition: string;
+  text: string;
+  heard: string;
+  confidence: number;
+  meaning: string;
+  right: boolean;
+}
+
+// rejectBelow 0: every final comes back with its confidence; the tables apply the threshold.
+const asr = new PocketsphinxAsr({ workers: 1, preloadLm: values.free, rejectBelow: 0 });
 await asr.warmUp();
 const misses: string[] = [];
+const inGrammar: Scored[] = [];
 const conditions: { name: string; voice: string; wpm: number; snr: number | null; leadMs?: number }[] = [
   ...SPEAKERS.map((s) => ({ name: `${s.voice}@${s.wpm}/clean`, ...s, snr: null })),
   ...SNRS.map((snr) => ({ name: `en-us@150/snr${snr}`, voice: 'en-us', wpm: 150, snr })),
@@ -173,10 +204,22 @@ for (const cond of conditions) {
     const audio = clip(k.text, cond.voice, cond.wpm, cond.snr, cond.leadMs);
     const got = await recognize(asr, audio, grammars[k.step]);
     const meaning = meaningOf(got.text, k.step);
-    count(`grammar ${cond.name}`, words(got.text) === words(k.text), meaning === k.meaning);
-    count(`grammar step ${k.step}`, words(got.text) === words(k.text), meaning === k.meaning);
-    if (meaning !== k.meaning)
-      misses.push(`${cond.name} ${k.step} "${k.text}" -> "${got.text}" (${meaning}, want ${k.meaning})`);
+    const right = meaning === k.meaning;
+    inGrammar.push({
+      condition: cond.name,
+      text: k.text,
+      heard: got.text,
+      confidence: got.confidence,
+      meaning,
+      right,
+    });
+    const kept = got.confidence >= threshold;
+    count(`grammar ${cond.name}`, kept && words(got.text) === words(k.text), kept && right);
+    count(`grammar step ${k.step}`, kept && words(got.text) === words(k.text), kept && right);
+    if (!right || !kept)
+      misses.push(
+        `${cond.name} ${k.step} "${k.text}" -> "${got.text}" conf ${round(got.confidence, 3)} (${kept ? meaning : 'rejected'}, want ${k.meaning})`,
+      );
     if (values.free && cond.snr === null) {
       const free = await recognize(asr, audio);
       const m = meaningOf(free.text, k.step);
@@ -185,22 +228,82 @@ for (const cond of conditions) {
   }
 }
 
-const oog: { text: string; condition: string; heard: string; confidence: number; meaning: string }[] = [];
-for (const cond of conditions.filter((x) => x.snr === null || x.snr === 20)) {
+const oog: Scored[] = [];
+for (const cond of conditions) {
   for (const text of OUT_OF_GRAMMAR) {
-    const got = await recognize(asr, clip(text, cond.voice, cond.wpm, cond.snr), grammars.item);
+    const got = await recognize(asr, clip(text, cond.voice, cond.wpm, cond.snr, cond.leadMs), grammars.item);
+    const meaning = meaningOf(got.text, 'item');
     oog.push({
-      text,
       condition: cond.name,
+      text,
       heard: got.text,
-      confidence: round(got.confidence, 3),
-      meaning: meaningOf(got.text, 'item'),
+      confidence: got.confidence,
+      meaning,
+      right: false,
     });
   }
 }
+
+// Decode cost per answer with and without the phone loop (same clips, one condition each way).
+const cost: Record<string, { p50Ms: number; p90Ms: number; audioMs: number }> = {};
+for (const rejection of [true, false]) {
+  const a = new PocketsphinxAsr({ workers: 1, rejection });
+  await a.warmUp();
+  const ms: number[] = [];
+  let audioMs = 0;
+  for (const k of CASES) {
+    const audio = clip(k.text, 'en-us', 150, null);
+    audioMs += audio.length / 8;
+    ms.push((await recognize(a, audio, grammars[k.step])).ms);
+  }
+  await a.close();
+  cost[rejection ? 'phoneLoop' : 'grammarOnly'] = {
+    p50Ms: round(percentile(ms, 50), 1),
+    p90Ms: round(percentile(ms, 90), 1),
+    audioMs: round(audioMs / CASES.length, 0),
+  };
+}
 await asr.close();
 
-const forced = oog.filter((o) => / x\d+/.test(o.meaning));
+const isItem = (o: Scored) => / x\d+/.test(o.meaning);
+interface Row {
+  inRight: number;
+  inWrong: number;
+  inRejected: number;
+  inClips: number;
+  oogRejected: number;
+  oogItem: number;
+  oogOther: number;
+  oogClips: number;
+}
+function rowAt(t: number, cond?: string): Row {
+  const ins = inGrammar.filter((x) => !cond || x.condition === cond);
+  const outs = oog.filter((x) => !cond || x.condition === cond);
+  const kept = (x: Scored) => x.confidence >= t;
+  return {
+    inRight: ins.filter((x) => kept(x) && x.right).length,
+    inWrong: ins.filter((x) => kept(x) && !x.right).length,
+    inRejected: ins.filter((x) => !kept(x)).length,
+    inClips: ins.length,
+    oogRejected: outs.filter((x) => !kept(x)).length,
+    oogItem: outs.filter((x) => kept(x) && isItem(x)).length,
+    oogOther: outs.filter((x) => kept(x) && !isItem(x)).length,
+    oogClips: outs.length,
+  };
+}
+const perCondition = Object.fromEntries(conditions.map((c) => [c.name, rowAt(threshold, c.name)]));
+const sweep = [0, 0.05, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((t) => ({ threshold: t, ...rowAt(t) }));
+const quantiles = (xs: Scored[]) =>
+  [10, 50, 90].map((p) =>
+    round(
+      percentile(
+        xs.map((x) => x.confidence),
+        p,
+      ),
+      3,
+    ),
+  );
+
 const sizes = Object.fromEntries(
   Object.entries(grammars).map(([k, g]) => [
     k,
@@ -208,25 +311,46 @@ const sizes = Object.fromEntries(
   ]),
 );
 const results = {
+  rejectBelow: threshold,
   grammarSentences: sizes,
   tally: Object.fromEntries([...tally].map(([k, t]) => [k, t])),
-  outOfGrammar: {
-    clips: oog.length,
-    forcedIntoItem: forced.length,
-    noItem: oog.length - forced.length,
-    examples: oog.slice(0, 12),
+  rejection: { perCondition, sweep, cost },
+  confidenceP10P50P90: {
+    inGrammarRight: quantiles(inGrammar.filter((x) => x.right)),
+    inGrammarWrong: quantiles(inGrammar.filter((x) => !x.right)),
+    offMenu: quantiles(oog),
   },
-  misses: misses.slice(0, 40),
+  outOfGrammar: { clips: oog.length, examples: oog.slice(0, 12) },
+  /** Every answer: condition, in grammar (1) or off menu (0), read right, read as an item, confidence. */
+  scores: [...inGrammar, ...oog].map((x) => [
+    x.condition,
+    inGrammar.includes(x) ? 1 : 0,
+    x.right ? 1 : 0,
+    isItem(x) ? 1 : 0,
+    x.confidence,
+  ]),
+  misses: misses.slice(0, 60),
 };
 
 console.log(`grammar sizes (sentences allowed): ${JSON.stringify(sizes)}`);
-console.log('exact = words as spoken; meaning = NLU reads what was meant');
+console.log(`rejection threshold (confidence): ${threshold}`);
+console.log(
+  'exact = words as spoken; meaning = NLU reads what was meant (a rejected answer counts as wrong)',
+);
 for (const [k, t] of tally)
   console.log(`  ${k.padEnd(30)} exact ${t.exact}/${t.clips}  meaning ${t.meaning}/${t.clips}`);
+const fmt = (r: Row) =>
+  `in grammar: right ${r.inRight}, wrong ${r.inWrong}, rejected ${r.inRejected} of ${r.inClips} | ` +
+  `off menu: rejected ${r.oogRejected}, read as item ${r.oogItem}, other ${r.oogOther} of ${r.oogClips}`;
+console.log(`per condition at threshold ${threshold}:`);
+for (const [name, r] of Object.entries(perCondition)) console.log(`  ${name.padEnd(28)} ${fmt(r)}`);
+console.log('all conditions, by threshold:');
+for (const r of sweep) console.log(`  ${r.threshold.toFixed(2)}  ${fmt(r)}`);
+console.log(`confidence p10/p50/p90: ${JSON.stringify(results.confidenceP10P50P90)}`);
 console.log(
-  `out of grammar (item question): ${forced.length}/${oog.length} came back as a catalog item (read back for a yes), ${oog.length - forced.length} as no item`,
+  `decode cost per answer (p50/p90 ms, answers ~${cost.phoneLoop?.audioMs} ms of audio): ${JSON.stringify(cost)}`,
 );
 for (const o of oog.slice(0, OUT_OF_GRAMMAR.length))
-  console.log(`  "${o.text}" -> "${o.heard}" conf ${o.confidence} (${o.meaning})`);
-for (const m of misses.slice(0, 25)) console.log(`  miss: ${m}`);
+  console.log(`  "${o.text}" -> "${o.heard}" conf ${round(o.confidence, 3)} (${o.meaning})`);
+for (const m of misses.slice(0, 30)) console.log(`  miss: ${m}`);
 console.log(JSON.stringify({ bench: 'voice-order-asr', machine: machineInfo(), results }));
