@@ -167,27 +167,34 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     ]);
   });
 
-  it("a final right after the VAD's end waits endpointSilenceMs of real silence (less the VAD's lag), then goes", () => {
-    const t = startTurn({ endpointSilenceMs: 1200 }, RECORD);
+  it('words kept while the caller talked go with the next final, or at the endpoint when none has words', () => {
+    const t = start();
     t.send({ type: 'vad.start', heardMs: 120 });
     t.advance(1000);
-    t.send({ type: 'vad.end', speechMs: 1000 });
-    t.advance(250);
-    t.send({ type: 'asr.text', text: 'yes' });
-    t.advance(440);
-    expect(t.log).toEqual([]);
-    t.advance(10);
-    expect(t.log).toEqual([['deliverWords', { text: 'yes' }]]);
-    // Past that point a final goes at once.
+    t.send({ type: 'asr.text', text: 'two' });
+    t.send({ type: 'vad.end', speechMs: 1200 });
+    t.advance(100);
+    t.send({ type: 'asr.text', text: 'pizzas' });
+    expect(t.log).toEqual([['deliverWords', { text: 'two pizzas' }]]);
     const u = start();
     u.send({ type: 'vad.start', heardMs: 120 });
-    u.send({ type: 'vad.end', speechMs: 600 });
-    u.advance(400);
-    u.send({ type: 'asr.text', text: 'no' });
-    expect(u.log).toEqual([['deliverWords', { text: 'no' }]]);
+    u.send({ type: 'asr.text', text: 'yes' });
+    endTurn(u);
+    expect(u.names()).toEqual(['flushAsr']);
+    u.send({ type: 'asr.text', text: '' });
+    expect(u.log.at(-1)).toEqual(['deliverWords', { text: 'yes' }]);
   });
 
-  it('after a barge-in, words while the caller still talks are kept; the answer to them plays once the turn is over', () => {
+  it("a final after the VAD's end with nothing kept goes at once (no added latency)", () => {
+    const t = start();
+    t.send({ type: 'vad.start', heardMs: 120 });
+    t.send({ type: 'vad.end', speechMs: 600 });
+    t.advance(10);
+    t.send({ type: 'asr.text', text: 'no' });
+    expect(t.log).toEqual([['deliverWords', { text: 'no' }]]);
+  });
+
+  it('after a barge-in, words while the caller still talks are kept; delivered at the end of the turn, the answer supersedes', () => {
     const t = start();
     t.send({ type: 'bot.say', promptId: 'greeting', bargeIn: 'always' });
     t.send({ type: 'vad.start', heardMs: 120 });
@@ -195,8 +202,8 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     t.send({ type: 'bot.say', promptId: 'askItem#1', bargeIn: 'always' });
     t.send({ type: 'asr.text', text: 'two pizzas' });
     expect(t.state()).toBe('{"listening":"userSpeaking"}');
-    t.send({ type: 'vad.end', speechMs: 1500 });
-    t.advance(200);
+    endTurn(t);
+    t.advance(800);
     t.send({ type: 'bot.say', promptId: 'confirm#1', bargeIn: 'always' });
     expect(t.names().slice(-3)).toEqual(['deliverWords', 'dropPrompts', 'playPrompts']);
     expect(t.log.at(-1)).toEqual([

@@ -34,7 +34,8 @@ describe('turn machine: barge-in modes', () => {
     t.send({ type: 'asr.text', text: 'two apples' });
     expect(t.state()).toBe('{"listening":"userSpeaking"}');
     t.send({ type: 'vad.end' });
-    t.advance(200);
+    t.advance(700);
+    t.send({ type: 'asr.text', text: '' });
     expect(t.log.at(-1)).toEqual(['deliverWords', { text: 'two apples' }]);
     expect(t.state()).toBe('{"listening":"thinking"}');
   });

@@ -7,7 +7,7 @@
  *
  *   listening.idle --vad.start--> userSpeaking --vad.end--> endpointing --silence--> awaitingFinal
  *   any listening state --asr.text(words)--> thinking (deliverWords); words that come while the
- *     caller talks, or before speechEndSilence after the VAD's end, are kept and go with the rest
+ *     VAD still hears the caller are kept and go with the rest
  *     (a pause inside a sentence does not cut it in two)
  *   bot.say --> speaking: gate -> locked (never) | lockedFor (afterMs) | open
  *     open --vad.start--> candidate --minSpeech--> held (the bot paused, its place kept)
@@ -106,8 +106,7 @@ export const turnMachine = setup({
     }),
     forgetDeferred: assign({ deferred: () => [] }),
     keepWords: assign({ keptWords: ({ context, event }) => joinWords(context.keptWords, wordsIn(event)) }),
-    forgetWords: assign({ keptWords: () => '', resumedAfterKept: () => false }),
-    noteResumed: assign({ resumedAfterKept: ({ context }) => context.keptWords !== '' }),
+    forgetWords: assign({ keptWords: () => '' }),
     clearQueue: assign({ prompts: () => [] }),
     noteOnset: assign({
       heardMs: ({ event }) => (event.type === 'vad.start' ? (event.heardMs ?? 0) : 0),
@@ -129,8 +128,6 @@ export const turnMachine = setup({
     nothingQueued: ({ context }) => context.prompts.length === 0,
     promptsDeferred: ({ context }) => context.deferred.length > 0,
     wordsKept: ({ context }) => context.keptWords !== '',
-    /** Words kept and no speech since: the turn is those words. */
-    turnKept: ({ context }) => context.keptWords !== '' && !context.resumedAfterKept,
     /** A bot.say that must be heard even over the caller (a disclosure, goodbye, transfer). */
     mandatory: ({ event }) => event.type === 'bot.say' && event.bargeIn === 'never',
     /** The VAD's own minimum already covers minSpeechMs / backchannelMaxMs. */
@@ -150,8 +147,6 @@ export const turnMachine = setup({
     endpointSilence: ({ context }) => context.endpointSilenceMs,
     finalWait: ({ context }) => context.timings.finalWaitMs,
     answerWait: ({ context }) => context.timings.answerWaitMs,
-    /** From the VAD's (late) end to endpointSilenceMs of real silence: kept words are the turn's. */
-    speechEndSilence: ({ context }) => Math.max(0, context.endpointSilenceMs - context.timings.vadEndLagMs),
     /** From the VAD's report to minSpeechMs of speech. */
     minSpeech: ({ context }) => Math.max(0, context.timings.minSpeechMs - context.heardMs),
     /** From the pause to backchannelMaxMs of speech and the VAD's lag in reporting its end. */
@@ -178,7 +173,6 @@ export const turnMachine = setup({
       heardMs: 0,
       heldWords: '',
       keptWords: '',
-      resumedAfterKept: false,
       deferred: [],
     };
   },
@@ -225,31 +219,15 @@ export const turnMachine = setup({
             'asr.text': { guard: 'hasWords', actions: 'keepWords' },
           },
         },
+        // A final now goes at once, with any words kept (holding it until the endpoint would join
+        // a sentence cut by a pause, at endpointSilenceMs of latency on every turn).
         endpointing: {
-          initial: 'pausing',
-          on: {
-            'vad.start': { target: 'userSpeaking', actions: 'noteResumed' },
-            'bot.say': deferWhileCallerTalks,
-          },
-          after: {
-            endpointSilence: [
-              { ...deliverKept, guard: 'turnKept' },
-              { target: 'awaitingFinal', actions: 'flushAsr' },
-            ],
-          },
-          states: {
-            // The caller may go on: a final now is kept (a pause inside their sentence).
-            pausing: {
-              on: { 'asr.text': { guard: 'hasWords', actions: 'keepWords' } },
-              after: { speechEndSilence: [{ ...deliverKept, guard: 'turnKept' }, { target: 'over' }] },
-            },
-            // endpointSilenceMs of real silence: a final now is the end of the turn.
-            over: {},
-          },
+          on: { 'vad.start': 'userSpeaking', 'bot.say': deferWhileCallerTalks },
+          after: { endpointSilence: { target: 'awaitingFinal', actions: 'flushAsr' } },
         },
         awaitingFinal: {
           on: {
-            'vad.start': { target: 'userSpeaking', actions: 'noteResumed' },
+            'vad.start': { target: 'userSpeaking' },
             'bot.say': deferWhileCallerTalks,
             // The final came and had no words: the kept ones are the turn, else it is over.
             'asr.text': [

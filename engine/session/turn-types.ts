@@ -44,8 +44,6 @@ export interface TurnContext {
   heldWords: string;
   /** Words of a final that came before the caller's turn was over (delivered with the rest). */
   keptWords: string;
-  /** The caller spoke again after words were kept: more words are coming (wait for the endpoint). */
-  resumedAfterKept: boolean;
   /** Prompts the dialog asked for while the caller held the floor: not on the line yet. */
   deferred: QueuedPrompt[];
 }
