@@ -5,6 +5,7 @@ import { PROMPT_EFFECTS, startTurn } from './testing/turn-harness.ts';
 const RECORD = [
   ...PROMPT_EFFECTS,
   'deliverWords',
+  'reportUnheard',
   'flushAsr',
   'noiseReprompt',
   'clearPlayback',
@@ -45,7 +46,7 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     expect(t.context().prompts.map((p) => p.promptId)).toEqual(['confirm#1']);
   });
 
-  it('deferred while endpointing and awaiting the final too; no words by finalWait: it plays', () => {
+  it('deferred while endpointing and awaiting the final too; no words by finalWait: user.unheard, then no answer: they play', () => {
     const t = start();
     t.send({ type: 'vad.start', heardMs: 120 });
     t.send({ type: 'vad.end', speechMs: 900 });
@@ -57,6 +58,8 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     t.advance(790);
     expect(t.names()).toEqual(['flushAsr']);
     t.advance(10);
+    expect(t.names()).toEqual(['flushAsr', 'reportUnheard']);
+    t.advance(1000);
     expect(t.log.at(-1)).toEqual([
       'playPrompts',
       {
@@ -69,13 +72,28 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     expect(t.state()).toBe('{"speaking":"open"}');
   });
 
-  it('an empty final ends the turn at once: the deferred prompt plays', () => {
+  it("an empty final ends the turn at once: user.unheard; the dialog's asking again supersedes the deferred prompt", () => {
     const t = start();
     repromptOverCaller(t);
     endTurn(t);
     t.send({ type: 'asr.text', text: '' });
-    expect(t.names()).toEqual(['flushAsr', 'playPrompts']);
+    expect(t.names()).toEqual(['flushAsr', 'reportUnheard']);
+    t.send({ type: 'bot.say', promptId: 'ask#3', bargeIn: 'always' });
+    expect(t.log.slice(2)).toEqual([
+      ['dropPrompts', { prompts: [reprompt], why: 'superseded' }],
+      ['playPrompts', { prompts: [{ promptId: 'ask#3', bargeIn: 'always' }] }],
+    ]);
     expect(t.state()).toBe('{"speaking":"open"}');
+  });
+
+  it('a turn with no words and nothing deferred: user.unheard once, nothing else', () => {
+    const t = start();
+    t.send({ type: 'vad.start', heardMs: 120 });
+    endTurn(t);
+    t.advance(800);
+    t.advance(2000);
+    expect(t.names()).toEqual(['flushAsr', 'reportUnheard']);
+    expect(t.state()).toBe('{"listening":"thinking"}');
   });
 
   it('words the dialog does not answer within answerWaitMs: the deferred prompt plays', () => {

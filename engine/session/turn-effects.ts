@@ -84,6 +84,10 @@ export function turnEffects(h: TurnEffectsHost): TurnActions {
       h.toDialog({ type: 'user.dtmf', digit: p.digit });
     },
     reportSpeechStart: () => h.toDialog({ type: 'user.speech_start' }),
+    reportUnheard: () => {
+      h.recorder.event('words.none');
+      h.toDialog({ type: 'user.unheard' });
+    },
     ignoreWords: (_, p) => {
       h.recorder.heard({ text: '', ignored: p.text, source: 'speech' });
       h.recorder.event('words.ignored', { why: p.why });

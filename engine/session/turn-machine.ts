@@ -77,6 +77,8 @@ export const turnMachine = setup({
     deliverDtmf: (_, _params: { digit: string }) => {},
     /** user.speech_start to the dialog. */
     reportSpeechStart: () => {},
+    /** user.unheard to the dialog: the caller's turn ended and the recognizer gave no words. */
+    reportUnheard: () => {},
     /** Words the policy kept from the dialog (a backchannel, speech over a `never` prompt). */
     ignoreWords: (_, _params: { text: string; why: 'backchannel' | 'not-interruptible' }) => {},
     /** A VAD start that did not become a barge-in (the bot never paused, or resumed). */
@@ -229,13 +231,14 @@ export const turnMachine = setup({
           on: {
             'vad.start': { target: 'userSpeaking' },
             'bot.say': deferWhileCallerTalks,
-            // The final came and had no words: the kept ones are the turn, else it is over.
+            // The final came and had no words: the kept ones are the turn, else the dialog hears
+            // that the caller's turn gave none (it may ask again; its answer supersedes deferred prompts).
             'asr.text': [
               { ...deliverKept, guard: and([not('hasWords'), 'wordsKept']) },
-              { ...releaseDeferred, guard: and([not('hasWords'), 'promptsDeferred']) },
+              { guard: not('hasWords'), target: 'thinking', actions: 'reportUnheard' },
             ],
           },
-          after: { finalWait: [deliverKept, releaseDeferred, { target: 'idle' }] },
+          after: { finalWait: [deliverKept, { target: 'thinking', actions: 'reportUnheard' }] },
         },
       },
     },

@@ -350,6 +350,10 @@ export async function simulateCall(o: SimCallOptions): Promise<SimCallResult> {
         },
         deliverDtmf: (_, p) => toDialog({ type: 'user.dtmf', digit: p.digit }),
         reportSpeechStart: () => toDialog({ type: 'user.speech_start' }),
+        reportUnheard: () => {
+          log('heard no words');
+          toDialog({ type: 'user.unheard' });
+        },
         bargedIn: () => {
           bargeIns++;
         },

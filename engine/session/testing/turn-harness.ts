@@ -17,6 +17,7 @@ const EFFECTS = [
   'deliverWords',
   'deliverDtmf',
   'reportSpeechStart',
+  'reportUnheard',
   'ignoreWords',
   'falseTrigger',
   'bargedIn',
