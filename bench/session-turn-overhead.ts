@@ -53,9 +53,11 @@ import { utterance } from './lib/caller-audio.ts';
 import { catalog, orders, voiceOrderSpec } from './lib/voice-order.ts';
 import { machineInfo, percentile, round } from './speech-machine.ts';
 
-const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N]
+const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N] [--warmup N]
   --calls N   concurrent calls (default 8)
   --items N   items each caller orders, one question pair each (default 10; about 2 turns per item)
+  --warmup N  calls of 2 items each, one after the other, before the measured ones (default 1);
+              their turns (the process's first run of each turn's code) are reported apart as cold
 Prints machine info and a JSON result (ms): overhead, afterTurn, endToEnd, decide (turn, answer), tts, pace, vadEndToWire
 p50/p99/max, and what the slow turns (afterTurn >= 10 ms) overlapped (GC, event-loop stalls).
 `;
@@ -64,6 +66,7 @@ const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '8' },
     items: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -73,6 +76,12 @@ if (values.help) {
 }
 const nCalls = Number(values.calls);
 const nItems = Number(values.items);
+const nWarmup = Number(values.warmup);
+const WARMUP_ITEMS = 2;
+if (!Number.isInteger(nWarmup) || nWarmup < 0 || nWarmup > 10) {
+  process.stderr.write(`session-turn-overhead: --warmup must be a whole number 0..10\n\n${USAGE}`);
+  process.exit(2);
+}
 for (const [name, n, max] of [
   ['calls', nCalls, 100],
   ['items', nItems, catalog.items.length],
@@ -116,11 +125,11 @@ const se = await startProbedEngine({
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What caller `n` orders. */
-function linesOf(n: number) {
+function linesOf(n: number, items = nItems) {
   return catalog.items
     .slice(n % catalog.items.length)
     .concat(catalog.items)
-    .slice(0, nItems)
+    .slice(0, items)
     .map((item, i) => ({ itemId: item.id, quantity: 1 + ((n + i) % 4) }));
 }
 
@@ -130,10 +139,15 @@ const ADDRESS = '40 Pine Street apartment 2B';
 for (const text of ['yes', 'no', ADDRESS]) utterance(text);
 for (let n = 0; n < nCalls; n++)
   for (const line of linesOf(n)) utterance(describeLine(catalog, line, 'en-US'));
+for (let n = 0; n < nWarmup; n++)
+  for (const line of linesOf(n, WARMUP_ITEMS)) utterance(describeLine(catalog, line, 'en-US'));
 
-/** One cooperative caller ordering `nItems` items, answering every question after its prompt. */
-async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller; turns: number }> {
-  const callSid = `CA-overhead-${n}`;
+/** One cooperative caller ordering `items` items, answering every question after its prompt. */
+async function runCall(
+  n: number,
+  items = nItems,
+  callSid = `CA-overhead-${n}`,
+): Promise<{ probe: CallProbe; caller: SimCaller; turns: number }> {
   const c = new SimCaller({
     url: se.engine.url,
     protocol: 'twilio',
@@ -145,14 +159,14 @@ async function runCall(n: number): Promise<{ probe: CallProbe; caller: SimCaller
     customParameters: { elderly: 'false', from: '+14155550100', to: '+15550100002' },
   });
   await c.connect();
-  const lines = linesOf(n);
+  const lines = linesOf(n, items);
   let next = 0;
   let seen = 0;
   let heardAtPrompt = 0;
   let answered = false;
   let turns = 0;
   const heardMs = () => c.heardSegments().reduce((ms, s) => ms + s.samples.length / 8, 0);
-  const deadline = performance.now() + 60_000 + nItems * 30_000;
+  const deadline = performance.now() + 60_000 + items * 30_000;
   while (!c.closeInfo && performance.now() < deadline) {
     const rec = se.call(callSid)?.session?.recorder.record;
     const prompts = rec?.transcript.filter((t) => t.side === 'bot') ?? [];
@@ -216,6 +230,10 @@ const stallTimer = setInterval(() => {
   lastWake = now;
   lastCpu = cpu;
 }, 1);
+// Warm-up calls, one at a time: the first time each kind of turn runs in this process.
+const warmups = [];
+for (let k = 0; k < nWarmup; k++) warmups.push(await runCall(k, WARMUP_ITEMS, `CA-overhead-warmup-${k}`));
+loop.reset();
 const load0 = loadavg()[0]!;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -239,8 +257,6 @@ interface Turn {
   pace: number;
   vadEndToWire: number;
 }
-const turns: Turn[] = [];
-let unmatched = 0;
 
 const SLOW_MS = 10;
 const CAUSES = ['gc', 'busy', 'descheduled', 'none'] as const;
@@ -270,40 +286,58 @@ function attribute(from: number, to: number, ttsMs: number) {
     cause,
   };
 }
-const slow: ReturnType<typeof attribute>[] = [];
-for (const { probe } of runs) {
-  // One turn per time the session handed the caller's words on (NLU, then the dialog).
-  for (const said of probe.of('nlu')) {
-    const final = probe.marks.findLast((m) => m.kind === 'asr.final' && m.text && m.at <= said.at);
-    const start = probe.next('tts.start', said.at);
-    const first = start && probe.next('tts.first', start.at);
-    const wire = first && probe.next('wire.first', first.at);
-    // The answer must be the next thing the session did (no other words in between).
-    const later = probe.marks.find((m) => m.kind === 'nlu' && m.at > said.at);
-    if (!final || !start || !first || !wire || (later && later.at < start.at)) {
-      unmatched++;
-      continue;
-    }
-    const vadEnd = probe.marks.findLast((m) => m.kind === 'vad.end' && m.at <= final.at);
-    const tts = first.at - start.at;
-    const overhead = wire.at - final.at - tts;
-    if (wire.at - said.at - tts >= SLOW_MS) slow.push(attribute(said.at, wire.at, tts));
-    turns.push({
-      overhead,
-      afterTurn: wire.at - said.at - tts,
-      endToEnd: wire.at - final.at,
-      decide: start.at - final.at,
-      turn: said.at - final.at,
-      answer: start.at - said.at,
-      tts,
-      pace: wire.at - first.at,
-      vadEndToWire: vadEnd ? wire.at - vadEnd.at : Number.NaN,
-    });
-  }
-}
+type Slow = ReturnType<typeof attribute> & { turnOfRun: number; said: string };
 
-const stat = (k: keyof Turn) => {
-  const v = turns.map((t) => t[k]).filter((x) => Number.isFinite(x));
+/** The turns of these calls, each matched final -> words -> synthesis -> first frame written. */
+function collect(calls: { probe: CallProbe }[]) {
+  const turns: Turn[] = [];
+  const slow: Slow[] = [];
+  let unmatched = 0;
+  const allSaid = calls.flatMap(({ probe }) => probe.of('nlu').map((m) => m.at));
+  for (const { probe } of calls) {
+    // One turn per time the session handed the caller's words on (NLU, then the dialog).
+    for (const said of probe.of('nlu')) {
+      const final = probe.marks.findLast((m) => m.kind === 'asr.final' && m.text && m.at <= said.at);
+      const start = probe.next('tts.start', said.at);
+      const first = start && probe.next('tts.first', start.at);
+      const wire = first && probe.next('wire.first', first.at);
+      // The answer must be the next thing the session did (no other words in between).
+      const later = probe.marks.find((m) => m.kind === 'nlu' && m.at > said.at);
+      if (!final || !start || !first || !wire || (later && later.at < start.at)) {
+        unmatched++;
+        continue;
+      }
+      const vadEnd = probe.marks.findLast((m) => m.kind === 'vad.end' && m.at <= final.at);
+      const tts = first.at - start.at;
+      const overhead = wire.at - final.at - tts;
+      if (wire.at - said.at - tts >= SLOW_MS) {
+        // Which turn of the run (all calls, in time order) and what the caller said: a turn that
+        // runs code for the first time in this process (lazy compilation, first use of a
+        // grammar or of time-zone data) is slow once, not once per call.
+        const nth = allSaid.filter((at) => at < said.at).length + 1;
+        slow.push({ ...attribute(said.at, wire.at, tts), turnOfRun: nth, said: said.text ?? '' });
+      }
+      turns.push({
+        overhead,
+        afterTurn: wire.at - said.at - tts,
+        endToEnd: wire.at - final.at,
+        decide: start.at - final.at,
+        turn: said.at - final.at,
+        answer: start.at - said.at,
+        tts,
+        pace: wire.at - first.at,
+        vadEndToWire: vadEnd ? wire.at - vadEnd.at : Number.NaN,
+      });
+    }
+  }
+
+  return { turns, slow, unmatched };
+}
+const { turns, slow, unmatched } = collect(runs);
+const cold = collect(warmups);
+
+const stat = (k: keyof Turn, of = turns) => {
+  const v = of.map((t) => t[k]).filter((x) => Number.isFinite(x));
   return {
     p50: round(percentile(v, 50), 2),
     p99: round(percentile(v, 99), 2),
@@ -324,6 +358,12 @@ const result = {
   },
   turns: turns.length,
   unmatched,
+  cold: {
+    calls: nWarmup,
+    turns: cold.turns.length,
+    afterTurnMs: stat('afterTurn', cold.turns),
+    slow: cold.slow,
+  },
   ordersPlaced: runs.filter((r) =>
     orders.has(se.call(r.caller.callSid)?.session?.recorder.record.callId ?? ''),
   ).length,
@@ -348,9 +388,9 @@ const result = {
     wallS: round(wallS, 1),
     cpuPctOfOneCore: round(((cpu.user + cpu.system) / 1e6 / wallS) * 100, 1),
     gcPauses: {
-      count: gcs.length,
+      count: gcs.filter((g) => g.at >= t0).length,
       totalMs: round(
-        gcs.reduce((ms, g) => ms + g.ms, 0),
+        gcs.filter((g) => g.at >= t0).reduce((ms, g) => ms + g.ms, 0),
         1,
       ),
     },
