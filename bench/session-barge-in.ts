@@ -11,12 +11,14 @@
  * must barge in, 20% backchannels ("uh-huh", "yeah"...) that must not. The onset is the first
  * loud 5 ms window of the clean utterance, placed on the caller's send timeline.
  *
- * Per configuration (VAD x guard): reaction p50/p99/max, split into the VAD's decision (onset ->
- * speech start decided), the turn machine's guard (-> clear sent) and delivery (-> at the
- * caller); missed barge-ins, backchannels that barged in, clears with no trial running (noise).
+ * Per configuration (VAD x guard): reaction p50/p99/max, split into the VAD's own decision
+ * (onset -> the VAD's speech start; the caller input may report the onset before it, and the
+ * next part is then negative), the turn machine's guard (-> clear sent) and delivery (-> at the
+ * caller); per SNR; the slowest trials; missed barge-ins, backchannels that barged in, clears
+ * with no trial running (line noise), per call-minute.
  *
  *   node --import tsx bench/session-barge-in.ts [--trials 25] [--calls 4] [--vads webrtc,energy]
- *        [--guards default,off] [--seed 1]
+ *        [--guards default,off] [--snrs clean,20,10] [--seed 1]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -222,6 +224,9 @@ async function runConfig(vadName: string, guardName: string) {
         .waitFor('bot.clear', { afterMs: started.atMs, timeoutMs: u.samples.length / 8 + 3000 })
         .catch(() => null);
       const clearAt = clear ? c.startedAt + clear.atMs : null;
+      // Let the turn end (the recognizer's final) before the words change; the VAD's own start
+      // may come after the clear (the caller input reports the onset first).
+      await sleep(Math.max(0, endAt - performance.now()) + 1500);
       const vadStart = probe.next('vad.start', onsetAt - 100);
       const serverClear = probe.next('clear', onsetAt - 100);
       trials.push({
@@ -235,11 +240,8 @@ async function runConfig(vadName: string, guardName: string) {
         vadDecision: vadStart ? vadStart.at - onsetAt : null,
         guard: vadStart && serverClear && clearAt !== null ? serverClear.at - vadStart.at : null,
         delivery: serverClear && clearAt !== null ? clearAt - serverClear.at : null,
-        resumed: false,
+        resumed: resumes() > resumesBefore,
       });
-      // Let the turn end (the recognizer's final) before the words change.
-      await sleep(Math.max(0, endAt - performance.now()) + 1500);
-      trials[trials.length - 1]!.resumed = resumes() > resumesBefore;
       saying.set(callSid, '');
       promptsBefore = prompts();
     }

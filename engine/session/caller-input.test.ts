@@ -47,6 +47,12 @@ const CALLERS = [
 ] as const;
 
 describe('caller input (echo gate, onset, WebRTC VAD)', () => {
+  it('a silent line (digital silence) under the prompt and before it reports no speech', async () => {
+    const { edges, input } = await listen({});
+    expect(edges).toEqual([]);
+    expect(input.onsetStarts).toBe(0);
+  });
+
   for (const snrDb of [20, 10]) {
     it(`line noise at ${snrDb} dB SNR, before and under the prompt, reports no speech`, async () => {
       const { edges, input } = await listen({ snrDb });

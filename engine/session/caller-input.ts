@@ -82,7 +82,7 @@ export class CallerInput {
         edges.push({ type: 'end', atMs: e.atMs, speechMs: Math.max(0, e.atMs - this.startAtMs) });
       }
     }
-    this.onset(echo, frame.timestampMs, durMs, edges);
+    this.onset(frame.timestampMs, durMs, edges);
     return edges;
   }
 
@@ -102,7 +102,7 @@ export class CallerInput {
   }
 
   /** The start from passed frames while the bot talks; its end when the VAD does not confirm it. */
-  private onset(echo: boolean, atMs: number, durMs: number, edges: SpeechEdge[]): void {
+  private onset(atMs: number, durMs: number, edges: SpeechEdge[]): void {
     const endMs = atMs + durMs;
     if (this.confirmBy !== null) {
       if (this.vad.speaking) this.confirmBy = null;
@@ -113,7 +113,7 @@ export class CallerInput {
       }
       return;
     }
-    if (this.onsetMs <= 0 || echo || !this.echo.botTalking || this.vad.speaking) {
+    if (this.onsetMs <= 0 || !this.echo.passed || !this.echo.botTalking || this.vad.speaking) {
       this.runMs = 0;
       return;
     }

@@ -125,6 +125,8 @@ export class EchoGate {
   noiseFrames = 0;
   /** The bot's audio was in the window of the last frame judged (it was talking, or its echo may be). */
   private botAudible = false;
+  /** The last frame judged rose above the line's noise and the bot's echo (it is sound from the caller's side). */
+  passed = false;
   /** The bot is in a prompt at the last frame judged: audible, or more of it due within `TALK_AHEAD` (a pause between its sentences). */
   botTalking = false;
 
@@ -184,6 +186,7 @@ export class EchoGate {
   isEcho(samples: Int16Array, atMs: number, sampleRate = 8000): boolean {
     const b = Math.round(atMs / BLOCK_MS);
     const p = this.highPass.of(samples, sampleRate);
+    this.passed = false;
     const noise = this.noise.power;
     this.noise.push(p);
     this.inp.set(b, p);
@@ -219,10 +222,14 @@ export class EchoGate {
     }
     if (p > Math.max(echo, noise * this.noiseMargin)) {
       this.holdUntil = b + this.holdBlocks;
+      this.passed = true;
       return false;
     }
     // Just after a frame that passed, a lower bar: the quieter parts of the same syllables.
-    if (b <= this.holdUntil && p > expected * this.holdRatio) return false;
+    if (b <= this.holdUntil && p > expected * this.holdRatio) {
+      this.passed = true;
+      return false;
+    }
     if (this.botAudible && p <= echo) this.echoFrames++;
     else this.noiseFrames++;
     return true;
