@@ -153,7 +153,7 @@ describe('voice-order grammars from the catalog', () => {
       'no two pizzas and a coke',
     ])
       expect(matchesGrammar(grammars.confirmItem, s), s).toBe(true);
-    for (const s of ['three pizzas', 'yes three pizzas', 'three'])
+    for (const s of ['three pizzas', 'yes three pizzas', 'three', "no that's wrong egg roll"])
       expect(matchesGrammar(grammars.confirmItem, s), s).toBe(false);
   });
 

@@ -215,12 +215,13 @@ export function voiceOrderGrammars(catalog: Catalog): VoiceOrderGrammars {
       ...intentPhrases(),
     ]),
     // A correction in the same answer: "no, three pizzas", "no I said two", "make it three".
+    // The item comes with its quantity, so that noise after a no is not read as an item.
     confirmItem: phrases(
       {
         root: [
           '<yes>',
           '<no>',
-          '<no_word> [<no_tail>] [<fix_lead>] <line> [and <counted>] [please]',
+          '<no_word> [<no_tail>] [<fix_lead>] <counted> [and <counted>] [please]',
           '<no_word> [<no_tail>] [<fix_lead>] [just] <count> [please]',
           'make it [just] <count> [please]',
           '<intent>',

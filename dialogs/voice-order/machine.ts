@@ -70,14 +70,26 @@ const cartOf = (ctx: DialogContext) => (ctx.slots.cart as CartLine[] | undefined
 const pendingOf = (ctx: DialogContext) => ctx.slots._pending as PendingLine | undefined;
 const queueOf = (ctx: DialogContext) => (ctx.slots._queue as PendingLine[] | undefined) ?? [];
 
+/** Words an address does not end with: their number is still to come ("12 Oak Lane, flat"). */
+const WANTS_NUMBER = /(^|\s)(flat|apartment|apt|unit|number|suite|floor|room|house|block)$/i;
+
 /**
  * The address heard so far: a number alone ("12", the caller paused before "Oak Lane, flat 4")
- * waits for the rest, which is joined to it unless it starts with a number of its own (the
- * whole address said again).
+ * or an address that ends before its flat number ("12 Oak Lane, flat") waits for the rest. The
+ * rest is joined to it, unless it starts with a number and is more than the flat number that
+ * was missing (the whole address said again).
  */
 function addressText(part: unknown, heard: string): string {
   const text = heard.trim();
-  return typeof part === 'string' && part !== '' && !/^\d/.test(text) ? `${part} ${text}` : text;
+  if (typeof part !== 'string' || part === '') return text;
+  const flatNumber = /^(\d+\s?[a-z]?|[a-z]+)$/i.test(text);
+  return !/^\d/.test(text) || (WANTS_NUMBER.test(part) && flatNumber) ? `${part} ${text}` : text;
+}
+
+/** Whether the address heard so far is only a beginning. */
+function addressUnfinished(text: string): boolean {
+  const words = text.replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
+  return !/\p{L}/u.test(words) || WANTS_NUMBER.test(words);
 }
 
 /** A per-language template whose `{{name}}` are filled from values computed on the context. */
@@ -295,7 +307,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
       accept: (answer, ctx) => {
         if (answer.source !== 'voice') return null;
         const text = addressText(ctx.slots._addressPart, answer.text);
-        if (!/\p{L}/u.test(text)) return { exit: 'more', slots: { _addressPart: text } };
+        if (addressUnfinished(text)) return { exit: 'more', slots: { _addressPart: text } };
         return text.length >= 3
           ? { exit: 'next', slots: { address: text, addressSource: 'spoken', _addressPart: undefined } }
           : null;

@@ -116,6 +116,20 @@ describe('voice-order: slow and split answers', () => {
     // Said again whole: not joined to the old part.
     h.answer('12 Oak Lane, flat 4');
     expect(h.lastSay()?.text).toMatch(/^I heard: 12 Oak Lane, flat 4\./);
+    h.answer('no');
+    // Cut before the flat number: the number that follows completes it.
+    h.promptDone().said('12 Oak Lane, flat');
+    expect(h.lastSay()?.promptId).toMatch(/^askAddress#/);
+    h.said('4');
+    expect(h.lastSay()?.text).toMatch(/^I heard: 12 Oak Lane, flat 4\./);
+  });
+
+  it('an address cut before its flat number and then said again whole is not doubled', async () => {
+    const { h } = voiceOrderHarness({ from: '+15550100077' });
+    h.start().promptDone().answer('two pizzas').answer('yes').answer('no').answer('yes');
+    await settle();
+    h.promptDone().said('12 Oak Lane, flat').said('12 Oak Lane, flat 4');
+    expect(h.lastSay()?.text).toMatch(/^I heard: 12 Oak Lane, flat 4\./);
   });
 
   it('an answer begun at 14 s is not talked over by the re-prompt; its words at 20 s are taken', () => {
