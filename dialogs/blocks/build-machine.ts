@@ -1,7 +1,8 @@
 /**
  * Turns a DialogDefinition (nodes of kind say/ask/transfer/hangup/branch/task) into an XState v5
  * machine with zero I/O. Every ask node gets the same behaviour: no-input and no-match re-prompts
- * with escalation (1st: the question again, 2nd: reworded + keypad, then a person), global intents
+ * with escalation (the question again; before the hand-over, and at every re-prompt in elderly
+ * mode, reworded + keypad + how to reach a person; then a person), global intents
  * at any time (repeat, slower, help, human, goodbye), 0 / "agent" for a person from every state,
  * barge-in (an answer during the prompt counts), and hang-up to a final state. Time is a named
  * delay read from the context, so elderly mode lengthens it and tests drive it with SimulatedClock.
@@ -29,21 +30,27 @@ export type TaskActor = PromiseActorLogic<unknown, unknown>;
 /**
  * What elderly mode changes. The no-input wait is 15 s: the slowest elderly answers start 10-13 s
  * after a prompt (the persona model, from the answers that timed out at 9 s), and 15 s covers
- * them with the VAD's decision and a margin. In both modes the second failure at a question
- * offers the keypad and a person, the third hands the caller to a person (a person at any time
- * by "agent" or 0); elderly callers hear the keypad alternative with every question.
+ * them with the VAD's decision and a margin. An elderly caller reaches a person after the second
+ * failure at a question (standard mode: the third), and hears the keypad alternative with every
+ * question; a person at any time by "agent" or 0 in both modes.
  */
 export function modeSettings(elderly: boolean) {
   return {
     rate: elderly ? 0.8 : 1,
     noInputTimeoutMs: elderly ? 15_000 : 5000,
     endpointSilenceMs: elderly ? 1200 : 800,
-    humanAfterFailures: 3,
+    humanAfterFailures: elderly ? 2 : 3,
   };
 }
 
-/** The failures at a question after which its prompt offers the keypad and a person. */
-export const OFFER_AFTER_FAILURES = 2;
+/**
+ * Whether a re-prompt after `failures` at the question offers the way out (the keypad, and
+ * "agent" / 0 for a person): always in elderly mode, so the caller knows it before the hand-over;
+ * otherwise from the re-prompt before the hand-over (the second failure when a person comes at
+ * the third).
+ */
+export const offersWayOut = (ctx: Pick<DialogContext, 'elderly' | 'humanAfterFailures'>, failures: number) =>
+  failures > 0 && (ctx.elderly || failures >= ctx.humanAfterFailures - 1);
 
 /**
  * The longest wait, from the caller's speech start, for what they said: the longest answer
@@ -103,31 +110,49 @@ export function defaultSummary(ctx: DialogContext): string {
   ].join('\n');
 }
 
+/** The sentence a re-prompt starts with: what went wrong (undefined for other prompts). */
+function causePhrase(ctx: DialogContext): string | undefined {
+  const p = phrases(ctx.language);
+  const causes: Partial<Record<DialogContext['promptMode'], string>> = {
+    'no-input': p.noInput,
+    'no-match': p.noMatch,
+    unheard: p.unheard,
+    rejected: p.rejected,
+  };
+  return causes[ctx.promptMode];
+}
+
+/**
+ * The re-prompt that offers the way out: the reworded question, the keypad alternative and how
+ * to reach a person; after `cause` (elderly mode says what went wrong first).
+ */
+function wayOutText(node: AskNode, ctx: DialogContext, cause: string): string {
+  const p = phrases(ctx.language);
+  const keypad = renderText(node.keypadHint, ctx);
+  return joinText(
+    ctx.language,
+    cause,
+    renderText(node.reprompt, ctx) || renderText(node.prompt, ctx),
+    keypad ? p.keypadIntro : '',
+    keypad,
+    node.dtmf?.leadingZero ? p.personOfferStar : p.personOffer,
+  );
+}
+
 function askText(node: AskNode, ctx: DialogContext): string {
   const p = phrases(ctx.language);
   const question = renderText(node.prompt, ctx);
   const keypad = renderText(node.keypadHint, ctx);
+  const cause = causePhrase(ctx);
+  if (cause !== undefined) {
+    if (offersWayOut(ctx, ctx.failures)) return wayOutText(node, ctx, ctx.elderly ? cause : '');
+    return joinText(ctx.language, cause, question, ctx.elderly ? keypad : '');
+  }
   switch (ctx.promptMode) {
     case 'repeat':
       return ctx.lastPrompt?.text ?? question;
     case 'help':
       return joinText(ctx.language, renderText(node.help, ctx) || p.help, question);
-    case 'no-input':
-      return joinText(ctx.language, p.noInput, question, ctx.elderly ? keypad : '');
-    case 'no-match':
-      return joinText(ctx.language, p.noMatch, question, ctx.elderly ? keypad : '');
-    case 'unheard':
-      return joinText(ctx.language, p.unheard, question, ctx.elderly ? keypad : '');
-    case 'rejected':
-      return joinText(ctx.language, p.rejected, question, ctx.elderly ? keypad : '');
-    case 'rephrase':
-      return joinText(
-        ctx.language,
-        renderText(node.reprompt, ctx) || question,
-        keypad ? p.keypadIntro : '',
-        keypad,
-        node.dtmf?.leadingZero ? p.personOfferStar : p.personOffer,
-      );
     default:
       return joinText(ctx.language, question, ctx.elderly ? keypad : '');
   }
@@ -257,12 +282,7 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
       enterNode: assign(({ context }, p: NodeParams) => ({
         node: p.node,
         failures: context.failuresAt[p.node] ?? 0,
-        promptMode:
-          context.rejectedTo !== p.node
-            ? ('normal' as const)
-            : (context.failuresAt[p.node] ?? 0) >= OFFER_AFTER_FAILURES
-              ? ('rephrase' as const)
-              : ('rejected' as const),
+        promptMode: context.rejectedTo !== p.node ? ('normal' as const) : ('rejected' as const),
         rejectedTo: null,
         callerSpeaking: false,
         dtmfBuffer: '',
@@ -362,7 +382,7 @@ export function buildDialogMachine(def: DialogDefinition, actors: Record<string,
         return {
           failures,
           failuresAt: { ...context.failuresAt, [context.node]: failures },
-          promptMode: failures >= OFFER_AFTER_FAILURES ? ('rephrase' as const) : p.mode,
+          promptMode: p.mode,
         };
       }),
       slowDown: assign(({ context }) => ({

@@ -13,15 +13,7 @@ export type Text = string | TextFn;
 export type LocalizedText = Text | Partial<Record<Language, Text>>;
 
 /** How the next prompt of an ask node is worded (set by re-prompts and global intents). */
-export type PromptMode =
-  | 'normal'
-  | 'repeat'
-  | 'help'
-  | 'no-input'
-  | 'no-match'
-  | 'unheard'
-  | 'rejected'
-  | 'rephrase';
+export type PromptMode = 'normal' | 'repeat' | 'help' | 'no-input' | 'no-match' | 'unheard' | 'rejected';
 
 /** What went wrong at a question: silence, words it cannot take, or speech that gave no words. */
 export type FailureMode = 'no-input' | 'no-match' | 'unheard';
@@ -79,7 +71,7 @@ export interface DialogInput {
   /** Overrides of the mode's defaults. */
   noInputTimeoutMs?: number;
   rate?: number;
-  /** The failures at one question that hand the caller to a person (default 3). */
+  /** The failures at one question that hand the caller to a person (default 2 in elderly mode, else 3). */
   humanAfterFailures?: number;
 }
 

@@ -1,7 +1,9 @@
 /**
  * A generated test suite over every resting state of a dialog: a person is reachable ("agent",
  * and key 0 or * where 0 is a digit) and leads to a transfer command; no-input and no-match
- * re-prompt and then escalate to a person; an answer during the prompt (barge-in) is taken;
+ * re-prompt and then escalate to a person (elderly mode: the first re-prompt offers the keypad
+ * and a person, the second failure hands over; standard mode: the offer at the second, a person
+ * at the third); an answer during the prompt (barge-in) is taken;
  * repeat / slower / goodbye are honoured; hang-up ends the dialog with an outcome.
  */
 import { describe, expect, it } from 'vitest';
@@ -34,8 +36,11 @@ export function describeEveryState(
 ) {
   const zh = opts.language === 'zh-CN';
   const p = phrases(opts.language ?? 'en-US');
-  /** A call that starts right in node `id` (its entry runs as on a real visit), prompt played. */
-  const at = (id: string) => {
+  /**
+   * A call that starts right in node `id` (its entry runs as on a real visit), prompt played;
+   * `elderly` forces the mode (with its own defaults) instead of the options' input.
+   */
+  const at = (id: string, elderly?: boolean) => {
     const machine = build({
       ...def,
       start: id,
@@ -44,7 +49,10 @@ export function describeEveryState(
         return { ...base, ...opts.context, slots: { ...base.slots, ...opts.context?.slots } };
       },
     });
-    const h = new DialogHarness(machine, opts).start();
+    const h = new DialogHarness(
+      machine,
+      elderly === undefined ? opts : { ...opts, input: { elderly } },
+    ).start();
     if (def.nodes[id]!.kind === 'ask') h.promptDone();
     return h;
   };
@@ -174,15 +182,80 @@ export function describeEveryState(
       },
     );
 
-    it.each(asks.map(([id]) => id))('%s: the second failure offers the keypad and a person', (id) => {
-      const h = at(id);
-      const { noInputTimeoutMs, humanAfterFailures } = h.actor.getSnapshot().context;
-      h.silence(noInputTimeoutMs).promptDone().silence(noInputTimeoutMs);
+    /** One failure of `kind` at the current question: silence, or an answer it cannot take. */
+    const fail = (h: DialogHarness, id: string, kind: 'no-input' | 'no-match') => {
+      if (kind === 'no-input') return h.silence(h.actor.getSnapshot().context.noInputTimeoutMs);
+      const bad = opts.noMatch?.[id] ?? { said: zh ? '紫色的大象在唱歌' : 'purple elephants singing' };
+      return 'said' in bad ? h.said(bad.said) : h.keys(bad.keys);
+    };
+    const cause = { 'no-input': p.noInput, 'no-match': p.noMatch };
+    const offerOf = (id: string) => {
       const n = def.nodes[id]!;
-      const offer = n.kind === 'ask' && n.dtmf?.leadingZero ? p.personOfferStar : p.personOffer;
-      if (humanAfterFailures > 2) expect(h.lastSay()?.text.endsWith(offer)).toBe(true);
-      else expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
-    });
+      return n.kind === 'ask' && n.dtmf?.leadingZero ? p.personOfferStar : p.personOffer;
+    };
+    const keypadOffered = (id: string, text: string) => {
+      const n = def.nodes[id]!;
+      return n.kind !== 'ask' || n.keypadHint === undefined || text.includes(p.keypadIntro);
+    };
+    const failureRuns = [
+      ['no-input', 'no-input'],
+      ['no-match', 'no-match'],
+      ['no-input', 'no-match'],
+      ['no-match', 'no-input'],
+    ] as const;
+    const cases = asks.flatMap(([id]) => failureRuns.map(([first, second]) => [id, first, second] as const));
+
+    it.each(cases)(
+      '%s: elderly mode: the first re-prompt offers the keypad and a person, a person after %s + %s',
+      (id, first, second) => {
+        const h = at(id, true);
+        fail(h, id, first);
+        const reprompt = h.lastSay()!;
+        expect(reprompt.promptId).toMatch(new RegExp(`^${id}#`));
+        expect(reprompt.text.startsWith(cause[first])).toBe(true);
+        expect(reprompt.text.endsWith(offerOf(id))).toBe(true);
+        expect(keypadOffered(id, reprompt.text)).toBe(true);
+        fail(h.promptDone(), id, second);
+        expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
+        h.promptDone();
+        expect(h.of('transfer').at(-1)?.reason).toBe('bot-failure');
+      },
+    );
+
+    it.each(cases)(
+      '%s: standard mode: the second failure offers the keypad and a person, a person after %s + %s + one more',
+      (id, first, second) => {
+        const h = at(id, false);
+        fail(h, id, first);
+        expect(h.lastSay()?.promptId).toMatch(new RegExp(`^${id}#`));
+        expect(h.lastSay()?.text.startsWith(cause[first])).toBe(true);
+        expect(h.lastSay()?.text).not.toContain(offerOf(id));
+        fail(h.promptDone(), id, second);
+        expect(h.lastSay()?.promptId).toMatch(new RegExp(`^${id}#`));
+        expect(h.lastSay()?.text.endsWith(offerOf(id))).toBe(true);
+        expect(keypadOffered(id, h.lastSay()!.text)).toBe(true);
+        fail(h.promptDone(), id, first);
+        expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
+        h.promptDone();
+        expect(h.of('transfer').at(-1)?.reason).toBe('bot-failure');
+      },
+    );
+
+    it.each(asks.map(([id]) => id))(
+      '%s: elderly mode: speech that gives no words counts half, a person at the fourth',
+      (id) => {
+        const h = at(id, true);
+        for (let i = 1; i <= 3; i++) {
+          h.speechStart().unheard();
+          expect(h.lastSay()?.promptId).toMatch(new RegExp(`^${id}#`));
+          expect(h.lastSay()?.text.startsWith(p.unheard)).toBe(true);
+          expect(h.lastSay()?.text.endsWith(offerOf(id))).toBe(true);
+          h.promptDone();
+        }
+        h.speechStart().unheard();
+        expect(h.lastSay()?.text).toBe(p.toHumanAfterFailures);
+      },
+    );
 
     it.each(asks.map(([id]) => id))(
       '%s: barge-in: an answer that cuts the prompt short is taken',

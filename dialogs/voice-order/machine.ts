@@ -313,7 +313,7 @@ export function voiceOrderDefinition(opts: VoiceOrderOptions): DialogDefinition 
           : null;
       },
     }),
-    // A misheard address rejected three times: a person (there is no keypad for an address).
+    // A misheard address rejected twice (standard mode: three times): a person (no keypad for an address).
     confirmNewAddress: {
       ...yesNo(confirm({ prompt: P.confirmNewAddress, yes: 'submit', no: 'askAddress' })),
       rejects: { exits: ['no'], question: 'askAddress' },

@@ -1,6 +1,7 @@
 /**
  * How the voice-order dialog recovers from mishearing: a rejected read-back is a failure of the
- * question it read back (the keypad and a person offered after two, a person after three), a
+ * question it read back (elderly mode: the keypad and a person offered after one, a person after
+ * two; standard mode: after two and three), a
  * correction in the same answer, a spoken address said in two parts, a slow caller's answer
  * that starts before the no-input timer runs out, and a late answer to a re-prompt.
  */
@@ -10,19 +11,32 @@ import { settle, voiceOrderHarness } from './test-setup.ts';
 
 const EN = phrases('en-US');
 
+const STANDARD = { parameters: { elderly: 'false' } };
+
 describe('voice-order: a rejected read-back counts as a failure of its question', () => {
-  it('the item read back wrong three times: sorry, then the offer of a person, then a person', () => {
+  it('elderly: the item read back wrong: sorry with the keypad and a person, then a person', () => {
     const { h } = voiceOrderHarness();
     h.start().promptDone().answer('two pizzas');
     h.answer("no that's wrong");
-    expect(h.lastSay()?.text).toMatch(/^Sorry about that\. What would you like to order\?/);
+    expect(h.lastSay()?.text).toMatch(/^Sorry about that\. Please tell me one thing you would like/);
+    expect(h.lastSay()?.text).toContain(EN.keypadIntro);
+    expect(h.lastSay()?.text.endsWith(EN.personOffer)).toBe(true);
+    h.answer('two pizzas').answer('no it is not');
+    expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
+    h.promptDone();
+    expect(h.of('transfer').at(-1)?.reason).toBe('bot-failure');
+  });
+
+  it('standard mode: sorry, then the offer of a person, then a person', () => {
+    const { h } = voiceOrderHarness(STANDARD);
+    h.start().promptDone().answer('two pizzas');
+    h.answer("no that's wrong");
+    expect(h.lastSay()?.text).toMatch(/^Sorry about that\. What would you like to order\?$/);
     h.answer('two pizzas').answer('no it is not');
     expect(h.lastSay()?.text).toMatch(/^Please tell me one thing you would like/);
     expect(h.lastSay()?.text.endsWith(EN.personOffer)).toBe(true);
     h.answer('two pizzas').answer('no');
     expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
-    h.promptDone();
-    expect(h.of('transfer').at(-1)?.reason).toBe('bot-failure');
   });
 
   it('a yes clears the count: the next item starts again from no failure', () => {
@@ -34,38 +48,42 @@ describe('voice-order: a rejected read-back counts as a failure of its question'
     expect(h.actor.getSnapshot().context.failuresAt.askItem).toBe(1);
   });
 
-  it('a misheard spoken address loops no more: a person after the third rejection', async () => {
-    const { h } = voiceOrderHarness({ from: '+15550100077' });
-    h.start().promptDone().answer('two pizzas').answer('yes').answer('no').answer('yes');
-    await settle();
-    for (let i = 0; i < 2; i++) {
-      expect(h.lastSay()?.promptId).toMatch(/^askAddress#/);
-      h.answer('i will go to a lot at all');
-      expect(h.lastSay()?.text).toMatch(/^I heard: i will go to a lot at all\. Is that right\?/);
-      h.answer('no');
+  it('a misheard spoken address loops no more: a person after the second rejection (standard: third)', async () => {
+    for (const [opts, limit] of [[{}, 2] as const, [STANDARD, 3] as const]) {
+      const { h } = voiceOrderHarness({ ...opts, from: '+15550100077' });
+      h.start().promptDone().answer('two pizzas').answer('yes').answer('no').answer('yes');
+      await settle();
+      for (let i = 1; i < limit; i++) {
+        expect(h.lastSay()?.promptId).toMatch(/^askAddress#/);
+        h.answer('i will go to a lot at all');
+        expect(h.lastSay()?.text).toMatch(/^I heard: i will go to a lot at all\. Is that right\?/);
+        h.answer('no');
+      }
+      // Asked again with the offer of the keypad and a person before the last try.
+      expect(h.lastSay()?.text.endsWith(EN.personOffer)).toBe(true);
+      h.answer('i will go to a lot at all').answer('no');
+      expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
     }
-    // Asked again: first with a sorry, then with the offer of the keypad and a person.
-    expect(h.lastSay()?.text.endsWith(EN.personOffer)).toBe(true);
-    h.answer('i will go to a lot at all').answer('no');
-    expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
   });
 
-  it('the whole order rejected three times: a person', () => {
-    const { h } = voiceOrderHarness();
-    h.start().promptDone();
-    for (let i = 0; i < 2; i++) {
+  it('the whole order rejected twice: a person (standard mode: three times)', () => {
+    for (const [opts, limit] of [[{}, 2] as const, [STANDARD, 3] as const]) {
+      const { h } = voiceOrderHarness(opts);
+      h.start().promptDone();
+      for (let i = 1; i < limit; i++) {
+        h.answer('two pizzas').answer('yes').answer('no').answer('no');
+        expect(h.lastSay()?.text).toBe('All right, let us start again.');
+        h.promptDone();
+      }
       h.answer('two pizzas').answer('yes').answer('no').answer('no');
-      expect(h.lastSay()?.text).toBe('All right, let us start again.');
-      h.promptDone();
+      expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
     }
-    h.answer('two pizzas').answer('yes').answer('no').answer('no');
-    expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
   });
 });
 
 describe('voice-order: a correction in the same answer', () => {
-  it('"no, three pizzas" and "no, three" are read back at once', () => {
-    const { h } = voiceOrderHarness();
+  it('"no, three pizzas" and "no, three" are read back at once (standard mode: two corrections)', () => {
+    const { h } = voiceOrderHarness(STANDARD);
     h.start().promptDone().answer('two pizzas');
     expect(h.lastListen()?.expected).toBe('free');
     h.answer('no, three pizzas');
@@ -94,12 +112,19 @@ describe('voice-order: a correction in the same answer', () => {
     expect(h.lastSay()?.text).toMatch(/^三份披萨，对吗？/);
   });
 
-  it('corrections count as rejections: a third one hands the call to a person', () => {
+  it('corrections count as rejections: the second hands the call to a person (standard mode: the third)', () => {
     const { h } = voiceOrderHarness();
     h.start().promptDone().answer('two pizzas');
-    h.answer('no three pizzas').answer('no three pizzas');
+    h.answer('no three pizzas');
+    expect(h.lastSay()?.text).toMatch(/^three pizzas, is that right\?/);
     h.answer('no three pizzas');
     expect(h.lastSay()?.text).toBe(EN.toHumanAfterFailures);
+    const standard = voiceOrderHarness(STANDARD).h;
+    standard.start().promptDone().answer('two pizzas');
+    standard.answer('no three pizzas').answer('no three pizzas');
+    expect(standard.lastSay()?.text).toMatch(/^three pizzas, is that right\?/);
+    standard.answer('no three pizzas');
+    expect(standard.lastSay()?.text).toBe(EN.toHumanAfterFailures);
   });
 });
 
@@ -116,8 +141,12 @@ describe('voice-order: slow and split answers', () => {
     // Said again whole: not joined to the old part.
     h.answer('12 Oak Lane, flat 4');
     expect(h.lastSay()?.text).toMatch(/^I heard: 12 Oak Lane, flat 4\./);
-    h.answer('no');
-    // Cut before the flat number: the number that follows completes it.
+  });
+
+  it('an address cut before its flat number: the number that follows completes it', async () => {
+    const { h } = voiceOrderHarness({ from: '+15550100077' });
+    h.start().promptDone().answer('two pizzas').answer('yes').answer('no').answer('yes');
+    await settle();
     h.promptDone().said('12 Oak Lane, flat');
     expect(h.lastSay()?.promptId).toMatch(/^askAddress#/);
     h.said('4');
@@ -150,7 +179,11 @@ describe('voice-order: slow and split answers', () => {
     h.speechStart().promptDone(true).silence(14_000);
     expect(h.lastSay()).toBe(question);
     h.silence(1000);
-    expect(h.lastSay()?.text).toMatch(/^Sorry, I didn't catch that\. What would you like to order\?/);
+    // Half a failure: the reworded question with the keypad and a person (elderly mode).
+    expect(h.lastSay()?.text).toMatch(
+      /^Sorry, I didn't catch that\. Please tell me one thing you would like/,
+    );
+    expect(h.lastSay()?.text.endsWith(EN.personOffer)).toBe(true);
   });
 
   it('a late answer to a no-input re-prompt is taken, and the next question starts with no failure', async () => {
