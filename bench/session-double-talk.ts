@@ -117,12 +117,11 @@ function line(snrDb: number | null, echoDb: number | null, seed: number, caller?
 async function listen(vadName: string, samples: Int16Array) {
   const input = new CallerInput(await VADS[vadName]!(), { onsetMs });
   input.echo.played(bot, 8000, PRE_MS);
-  const starts: { reportedMs: number; botTalking: boolean }[] = [];
+  const starts: { reportedMs: number }[] = [];
   for (let i = 0; i + 160 <= samples.length; i += 160) {
     const t = i / 8;
     const edges = input.push({ samples: samples.subarray(i, i + 160), sampleRate: 8000, timestampMs: t }, t);
-    for (const e of edges)
-      if (e.type === 'start') starts.push({ reportedMs: t + 20, botTalking: input.echo.botTalking });
+    for (const e of edges) if (e.type === 'start') starts.push({ reportedMs: t + 20 });
   }
   input.close();
   return { starts, input };
@@ -155,11 +154,14 @@ for (const vadName of vads) {
           }
         }
       }
-      // The line alone (noise and echo, nobody talking): starts while the bot talks, per minute.
+      // The line alone (noise and echo, nobody talking): starts while the announcements play
+      // (and the 800 ms between them), per minute.
       let falseStarts = 0;
       for (let r = 0; r < 4; r++) {
         const { starts } = await listen(vadName, line(snrDb, echoDb, 100 + r));
-        falseStarts += starts.filter((s) => s.botTalking && s.reportedMs > PRE_MS).length;
+        falseStarts += starts.filter(
+          (s) => s.reportedMs > PRE_MS && s.reportedMs < PRE_MS + bot.length / 8 + 600,
+        ).length;
       }
       const botMinutes = (4 * bot.length) / 8 / 60_000;
       results.push({

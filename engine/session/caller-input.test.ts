@@ -41,8 +41,8 @@ async function listen(
 
 const CALLERS = [
   ['en-talk-to-a-person-en-us-160', 3500],
-  ['en-two-large-pizzas-en-us-160', 4200],
-  ['en-cancel-my-order-en-us-160', 5100],
+  ['en-two-large-pizzas-en-us-160', 4700],
+  ['en-cancel-my-order-en-us-160', 5300],
   ['en-yes-en-us-160', 6300],
 ] as const;
 
@@ -93,8 +93,8 @@ describe('caller input (echo gate, onset, WebRTC VAD)', () => {
     // A detector that never hears speech: only the onset reports, and nothing confirms it.
     const deaf: Vad = { name: 'deaf', speaking: false, process: () => [], reset: () => {} };
     const burst = clip('en-yes-en-us-160');
-    const { edges, input } = await listen({ snrDb: 20, extra: burst, atMs: 4000 }, {}, deaf);
-    const onset = 4000 + speechStartMs('en-yes-en-us-160');
+    const { edges, input } = await listen({ snrDb: 20, extra: burst, atMs: 5000 }, {}, deaf);
+    const onset = 5000 + speechStartMs('en-yes-en-us-160');
     expect(edges.map((e) => e.type)).toEqual(['start', 'end']);
     const [start, end] = edges;
     expect(start!.reportedMs - onset).toBeLessThanOrEqual(160);

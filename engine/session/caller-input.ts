@@ -6,10 +6,11 @@
  * their media time plus the least delay seen (arrival bursts would otherwise smear the echo
  * gate's timeline).
  *
- * Onset while the bot talks: the gate passes only what rises above the line's noise floor and
- * the bot's echo, so `onsetMs` (60) of passed frames in a row is sound from the caller: the
- * start is reported then, with heardMs 60, as the energy VAD reports its own (the turn machine
- * pauses the bot once `minSpeechMs` is heard unless an end comes first). The WebRTC VAD needs
+ * Onset while the bot talks (its audio in the gate's window, the echo path learned, so a
+ * frame that passed is not the echo arriving early): the gate passes only what rises above the
+ * line's noise floor and the bot's echo, so `onsetMs` (60) of passed frames in a row is sound
+ * from the caller: the start is reported then, with heardMs 60, as the energy VAD reports its
+ * own (the turn machine pauses the bot once `minSpeechMs` is heard unless an end comes first). The WebRTC VAD needs
  * 120 ms of voiced blocks in a row, which a word starting on a short vowel followed by a
  * consonant under the noise ("excuse me" on a 10 dB line) breaks for 300-500 ms. The VAD must
  * confirm the start within `confirmMs` (400): its own start is then not reported again; if it

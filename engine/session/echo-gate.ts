@@ -78,8 +78,6 @@ const LEVEL_SPAN = 200;
 const CLEAR_RATIO = 0.001;
 /** Blocks whose reference is this far under the loudest one kept (-20 dB) do not measure the echo return. */
 const MEASURE_REF_RATIO = 0.01;
-/** Blocks ahead (1 s) in which more bot audio means it is still in its prompt. */
-const TALK_AHEAD = 50;
 /** A block within this of the loudest in the window (-5 dB) measures the echo gain at the delay. */
 const ALIGNED_SOURCE_RATIO = 0.3;
 /** Line noise frames reach this x the noise floor (+3 dB) with nobody talking: the part of a frame above it is echo. */
@@ -127,8 +125,13 @@ export class EchoGate {
   private botAudible = false;
   /** The last frame judged rose above the line's noise and the bot's echo (it is sound from the caller's side). */
   passed = false;
-  /** The bot is in a prompt at the last frame judged: audible, or more of it due within `TALK_AHEAD` (a pause between its sentences). */
-  botTalking = false;
+  /**
+   * The bot's audio is in the window of the last frame judged and the echo path has been
+   * learned: a frame that passed is then not its own echo arriving early.
+   */
+  get botTalking(): boolean {
+    return this.botAudible && this.mode !== 'learning';
+  }
 
   constructor(options: EchoGateOptions = {}) {
     this.maxDelayBlocks = Math.ceil((options.maxDelayMs ?? 600) / BLOCK_MS);
@@ -193,7 +196,6 @@ export class EchoGate {
     this.prune(b);
     const ref = this.maxRef(b, 0, this.maxDelayBlocks);
     this.botAudible = ref >= this.silence;
-    this.botTalking = this.botAudible || this.dueSoon(b);
     if (p === 0 && !this.botAudible) return false;
     // What the line carries with nobody talking: its noise, and the bot's echo (powers add up).
     let expected = noise;
@@ -245,12 +247,6 @@ export class EchoGate {
     const atDelay =
       this.delayBlocks === null ? 0 : this.maxRef(b, this.delayBlocks - 1, this.delayBlocks + 1);
     return Math.max(ref * this.upperRatio, atDelay * this.gain);
-  }
-
-  private dueSoon(b: number): boolean {
-    for (let ahead = 1; ahead <= TALK_AHEAD; ahead++)
-      if ((this.out.get(b + ahead) ?? 0) >= this.silence) return true;
-    return false;
   }
 
   private maxRef(b: number, lo: number, hi: number): number {
