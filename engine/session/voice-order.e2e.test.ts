@@ -35,7 +35,13 @@ afterAll(async () => {
 describe('voice-order through the session', () => {
   it('keypad caller presses 0 during the greeting: handed to the free agent', async () => {
     const k = await orderCaller(se, callers, 'CA-vo-1', '+15550100001');
-    while (k.c.heardSegments().reduce((n, s) => n + s.samples.length, 0) < 8000 * 1.5) await sleep(20);
+    // 1.5 s of the greeting: on a silent line the bot must not pause it for speech nobody made.
+    const heardUntil = performance.now() + 8_000;
+    while (k.c.heardSegments().reduce((n, s) => n + s.samples.length, 0) < 8000 * 1.5) {
+      if (performance.now() > heardUntil)
+        throw new Error(`greeting not played; barge-in events: ${k.bargeIns()}`);
+      await sleep(20);
+    }
     k.keys('0');
     const until = performance.now() + 15_000;
     while (!k.record()?.transfer && performance.now() < until) await sleep(50);
@@ -122,5 +128,7 @@ describe.concurrent('voice-order over real audio', () => {
       expect(events).toMatch(/"type":"callback.requested","reason":"no-agent"/);
     }
     expect(k.record()?.transcript.some((t) => t.side === 'caller')).toBe(false);
+    // Digital silence is nobody talking: no prompt was paused for it.
+    expect(k.bargeIns()).toBe('{}');
   }, 50_000);
 });

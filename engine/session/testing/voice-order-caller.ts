@@ -114,6 +114,17 @@ export async function orderCaller(
     }
   };
   const callerLines = () => record()?.transcript.filter((t) => t.side === 'caller');
+  /**
+   * The barge-in events so far, counted by type: a prompt that never comes is often one the
+   * session keeps pausing for speech it thinks it hears (on a silent line: no caller words).
+   */
+  const bargeIns = () => {
+    const counts: Record<string, number> = {};
+    for (const e of record()?.events ?? []) {
+      if (e.type.startsWith('barge_in')) counts[e.type] = (counts[e.type] ?? 0) + 1;
+    }
+    return JSON.stringify(counts);
+  };
   /** Waits for a new bot prompt matching `re`, then (quiet) for its audio to finish playing. */
   const prompt = async (re: RegExp, quiet = true) => {
     const until = performance.now() + 20_000;
@@ -126,7 +137,7 @@ export async function orderCaller(
       }
       if (performance.now() > until)
         throw new Error(
-          `no prompt ${re}; bot said: ${JSON.stringify(lines.map((l) => l.text))}; caller: ${JSON.stringify(callerLines())}`,
+          `no prompt ${re}; bot said: ${JSON.stringify(lines.map((l) => l.text))}; caller: ${JSON.stringify(callerLines())}; barge-in events: ${bargeIns()}`,
         );
       await sleep(25);
     }
@@ -145,7 +156,10 @@ export async function orderCaller(
         await playedOut();
         return line.text;
       }
-      if (performance.now() > until) throw new Error(`no reply; transcript: ${JSON.stringify(transcript)}`);
+      if (performance.now() > until)
+        throw new Error(
+          `no reply; transcript: ${JSON.stringify(transcript)}; barge-in events: ${bargeIns()}`,
+        );
       await sleep(25);
     }
   };
@@ -160,5 +174,5 @@ export async function orderCaller(
   };
   /** What the caller said as the session recorded it (text heard, or keys). */
   const heard = () => (record()?.transcript ?? []).filter((t) => t.side === 'caller').map((t) => t.text);
-  return { c, record, prompt, reply, say, keys, outcome, heard };
+  return { c, record, prompt, reply, say, keys, outcome, heard, bargeIns };
 }
