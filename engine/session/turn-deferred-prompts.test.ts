@@ -46,7 +46,7 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     expect(t.context().prompts.map((p) => p.promptId)).toEqual(['confirm#1']);
   });
 
-  it('deferred while endpointing and awaiting the final too; no words by finalWait: user.unheard, then no answer: they play', () => {
+  it('deferred while endpointing and awaiting the final too; no final by finalWait (a late one is not no words): they play', () => {
     const t = start();
     t.send({ type: 'vad.start', heardMs: 120 });
     t.send({ type: 'vad.end', speechMs: 900 });
@@ -58,8 +58,6 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     t.advance(790);
     expect(t.names()).toEqual(['flushAsr']);
     t.advance(10);
-    expect(t.names()).toEqual(['flushAsr', 'reportUnheard']);
-    t.advance(1000);
     expect(t.log.at(-1)).toEqual([
       'playPrompts',
       {
@@ -86,14 +84,24 @@ describe('turn machine: prompts wait while the caller holds the floor', () => {
     expect(t.state()).toBe('{"speaking":"open"}');
   });
 
-  it('a turn with no words and nothing deferred: user.unheard once, nothing else', () => {
+  it("the recognizer's own endpoint gave an empty final and the flush none: user.unheard at finalWait, once", () => {
     const t = start();
     t.send({ type: 'vad.start', heardMs: 120 });
-    endTurn(t);
-    t.advance(800);
+    t.send({ type: 'vad.end', speechMs: 1000 });
+    t.advance(100);
+    t.send({ type: 'asr.text', text: '' });
+    t.advance(600 + 790);
+    expect(t.names()).toEqual(['flushAsr']);
+    t.advance(10);
     t.advance(2000);
     expect(t.names()).toEqual(['flushAsr', 'reportUnheard']);
     expect(t.state()).toBe('{"listening":"thinking"}');
+    // The next turn starts clean: no final at all is not reported.
+    t.send({ type: 'vad.start', heardMs: 120 });
+    endTurn(t);
+    t.advance(800);
+    expect(t.names()).toEqual(['flushAsr', 'reportUnheard', 'flushAsr']);
+    expect(t.state()).toBe('{"listening":"idle"}');
   });
 
   it('words the dialog does not answer within answerWaitMs: the deferred prompt plays', () => {

@@ -109,6 +109,8 @@ export const turnMachine = setup({
     forgetDeferred: assign({ deferred: () => [] }),
     keepWords: assign({ keptWords: ({ context, event }) => joinWords(context.keptWords, wordsIn(event)) }),
     forgetWords: assign({ keptWords: () => '' }),
+    noteEmptyFinal: assign({ emptyFinal: () => true }),
+    forgetEmptyFinal: assign({ emptyFinal: () => false }),
     clearQueue: assign({ prompts: () => [] }),
     noteOnset: assign({
       heardMs: ({ event }) => (event.type === 'vad.start' ? (event.heardMs ?? 0) : 0),
@@ -130,6 +132,8 @@ export const turnMachine = setup({
     nothingQueued: ({ context }) => context.prompts.length === 0,
     promptsDeferred: ({ context }) => context.deferred.length > 0,
     wordsKept: ({ context }) => context.keptWords !== '',
+    /** The recognizer answered this turn with no words (out of grammar, rejected). */
+    emptyFinal: ({ context }) => context.emptyFinal,
     /** A bot.say that must be heard even over the caller (a disclosure, goodbye, transfer). */
     mandatory: ({ event }) => event.type === 'bot.say' && event.bargeIn === 'never',
     /** The VAD's own minimum already covers minSpeechMs / backchannelMaxMs. */
@@ -175,6 +179,7 @@ export const turnMachine = setup({
       heardMs: 0,
       heldWords: '',
       keptWords: '',
+      emptyFinal: false,
       deferred: [],
     };
   },
@@ -199,11 +204,13 @@ export const turnMachine = setup({
         dtmf: { target: '.thinking', actions: ['forgetWords', deliverKey] },
       },
       states: {
-        idle: { on: { 'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' } } },
+        idle: {
+          on: { 'vad.start': { target: 'userSpeaking', actions: ['forgetEmptyFinal', 'reportSpeechStart'] } },
+        },
         // The caller's words or key went to the dialog; its answer replaces what was deferred.
         thinking: {
           on: {
-            'vad.start': { target: 'userSpeaking', actions: 'reportSpeechStart' },
+            'vad.start': { target: 'userSpeaking', actions: ['forgetEmptyFinal', 'reportSpeechStart'] },
             'bot.say': {
               guard: 'promptsDeferred',
               target: '#turn.speaking',
@@ -218,13 +225,17 @@ export const turnMachine = setup({
           on: {
             'vad.end': 'endpointing',
             'bot.say': deferWhileCallerTalks,
-            'asr.text': { guard: 'hasWords', actions: 'keepWords' },
+            'asr.text': [{ guard: 'hasWords', actions: 'keepWords' }, { actions: 'noteEmptyFinal' }],
           },
         },
         // A final now goes at once, with any words kept (holding it until the endpoint would join
         // a sentence cut by a pause, at endpointSilenceMs of latency on every turn).
         endpointing: {
-          on: { 'vad.start': 'userSpeaking', 'bot.say': deferWhileCallerTalks },
+          on: {
+            'vad.start': 'userSpeaking',
+            'bot.say': deferWhileCallerTalks,
+            'asr.text': { guard: not('hasWords'), actions: 'noteEmptyFinal' },
+          },
           after: { endpointSilence: { target: 'awaitingFinal', actions: 'flushAsr' } },
         },
         awaitingFinal: {
@@ -238,7 +249,16 @@ export const turnMachine = setup({
               { guard: not('hasWords'), target: 'thinking', actions: 'reportUnheard' },
             ],
           },
-          after: { finalWait: [deliverKept, { target: 'thinking', actions: 'reportUnheard' }] },
+          // No final by now: unheard only if the recognizer did answer this turn with no words (a
+          // final that is late - a busy recognizer - is still delivered when it comes).
+          after: {
+            finalWait: [
+              deliverKept,
+              { guard: 'emptyFinal', target: 'thinking', actions: 'reportUnheard' },
+              releaseDeferred,
+              { target: 'idle' },
+            ],
+          },
         },
       },
     },

@@ -44,6 +44,8 @@ export interface TurnContext {
   heldWords: string;
   /** Words of a final that came before the caller's turn was over (delivered with the rest). */
   keptWords: string;
+  /** The recognizer answered the caller's turn with no words (then a missing final is unheard). */
+  emptyFinal: boolean;
   /** Prompts the dialog asked for while the caller held the floor: not on the line yet. */
   deferred: QueuedPrompt[];
 }
