@@ -1,30 +1,32 @@
 /**
  * Echo gate: keeps the bot's own voice, leaking back from the caller's phone (speakerphone,
- * hybrid echo), and the line's steady noise from looking like caller speech while the bot
- * talks, without eating the caller's own speech. The bot's outgoing audio is the reference: its
- * energy per 20 ms block is kept on the wall-clock timeline of when it plays. Both powers are
- * taken after a 200 Hz high-pass (as the VADs do: the rumble of line noise is not speech).
+ * hybrid echo), and the line's steady noise from looking like caller speech, without eating the
+ * caller's own speech. The bot's outgoing audio is the reference: its energy per 20 ms block is
+ * kept on the wall-clock timeline of when it plays. Both powers are taken after a 200 Hz
+ * high-pass (as the VADs do: the rumble of line noise is not speech).
  *
  * - noise floor: the line's steady background, measured at all times (`noise-floor.ts`,
  *   minimum statistics), whether or not the bot talks;
- * - echo return: how much the line rises above that noise floor under the bot, as a power
- *   ratio to the loudest reference block in the 0..maxDelay window (80th percentile over the
- *   last ~4 s of bot talk: echo follows the bot, so it sets the upper part; a caller who talks
- *   over it for a moment does not; nor does the echo window after a flush, when the caller
- *   who barged in is talking). The noise is subtracted first, so a noisy line with no echo
- *   measures no echo return (before, its noise was taken for echo and gated the caller);
- * - delay: cross-correlation of the incoming and outgoing log-energy envelopes (a clear peak;
- *   reported, the window stays 0..maxDelay so a drifting delay cannot let echo through).
+ * - echo return: how much the line rises above its noise (the part above noise x `NOISE_PEAK`,
+ *   the noise's own peaks) under the bot, as a power ratio to the loudest reference block in
+ *   the 0..maxDelay window (80th percentile over the last ~4 s of bot talk: echo follows the
+ *   bot, so it sets the upper part; a caller who talks over it for a moment does not; nor does
+ *   the echo window after a flush, when the caller who barged in is talking). Before, the noise
+ *   was taken for echo and held the caller back on noisy lines;
+ * - delay: cross-correlation of the incoming and outgoing log-energy envelopes (a clear peak);
+ *   once known, also the median gain from the reference block one delay earlier.
  *
- * While the bot talks, a frame is held back (echo or noise) when its power is at most
- * max(noise floor x `noiseMarginRatio` (+7 dB), echo return x `marginRatio` (+6 dB) x the
- * loudest reference block in the window). Once a frame passes, the next `holdMs` pass too while
- * they stay above the measured echo and noise (no margin) x `holdRatio` (+4 dB): the
- * quieter parts of the caller's first syllables are not cut out of what the VAD hears. A quiet line (no echo, no noise)
- * passes the caller from their first syllable. Until `learnMs` of bot talk has been heard
- * through, the echo return is not measured and any frame within `learningRatio` (0 dB) of the
- * reference counts as echo (the bot must not interrupt itself at the start of a call). Pure:
- * no I/O, times are given.
+ * A frame is held back (echo or noise) when its power is at most noise floor x
+ * `noiseMarginRatio` (+7 dB), or (noise + expected echo) x `marginRatio` (+6 dB); the expected
+ * echo is the larger of the echo return x the loudest block in the window (safe whatever the
+ * delay) and the gain x the blocks at the delay (it follows the bot's words). With the bot
+ * silent only the noise bar applies. Once a frame passes, the next `holdMs` pass too while they
+ * stay above noise + echo (no margin) x `holdRatio` (+4 dB): the quieter parts of the caller's
+ * first syllables are not cut out of what the VAD hears. A quiet line (no echo, no noise) passes
+ * the caller from their first syllable. Until `learnClearMs` (no echo measured) or `learnMs` (an
+ * echo measured) of bot talk has been heard through, any frame within `learningRatio` (0 dB)
+ * of the reference counts as echo (the bot must not interrupt itself at the start of a call).
+ * Pure: no I/O, times are given.
  */
 
 import { HighPassPower, NoiseFloor } from './noise-floor.ts';
