@@ -324,5 +324,7 @@ describe('session e2e (twilio gateway, espeak-ng + pocketsphinx + WebRTC VAD)', 
     expect(rec.outcome?.status).toBe('no-input');
     expect(rec.transcript.filter((t) => t.side === 'caller')).toEqual([]);
     expect(rec.transcript.at(-1)?.promptId).toBe('bye');
+    // Nobody spoke: no prompt was paused for the line's silence.
+    expect(rec.events.filter((e) => e.type.startsWith('barge_in'))).toEqual([]);
   }, 25_000);
 });
