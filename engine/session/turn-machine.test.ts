@@ -13,6 +13,17 @@ function speakOver(t: ReturnType<typeof start>): void {
 
 /** Paused, then the barge-in confirmed: the prompt is cut and reported interrupted. */
 const PAUSED_THEN_CUT = ['pausePlayback', 'clearPlayback', 'reportInterrupted', 'bargedIn'];
+/**
+ * Paused, then cut by the caller's words or key: those go to the dialog before the cut is
+ * reported, so that it answers them in the node that was speaking.
+ */
+const pausedThenCutBy = (delivered: 'deliverWords' | 'deliverDtmf') => [
+  'pausePlayback',
+  'clearPlayback',
+  'bargedIn',
+  delivered,
+  'reportInterrupted',
+];
 
 describe('turn machine: barge-in modes', () => {
   it('always: the bot pauses after minSpeechMs of speech; still talking past backchannelMaxMs + the VAD end lag: a barge-in', () => {
@@ -57,17 +68,17 @@ describe('turn machine: barge-in modes', () => {
     speakOver(t);
     t.advance(300);
     t.send({ type: 'asr.text', text: 'yes that is right' });
-    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'deliverWords']);
-    expect(t.log[3]?.[1]).toEqual({ by: 'words' });
+    expect(t.names()).toEqual(pausedThenCutBy('deliverWords'));
+    expect(t.log[2]?.[1]).toEqual({ by: 'words' });
     expect(t.state()).toBe('{"listening":"thinking"}');
   });
 
-  it('always: recognised words cut the prompt at once and are handed over after prompt.done', () => {
+  it('always: recognised words cut the prompt at once and are handed over before prompt.done', () => {
     const t = start();
     t.send({ type: 'bot.say', promptId: 'menu', bargeIn: 'always' });
     t.send({ type: 'vad.start' });
     t.send({ type: 'asr.text', text: 'operator' });
-    expect(t.names()).toEqual(['clearPlayback', 'reportInterrupted', 'bargedIn', 'deliverWords']);
+    expect(t.names()).toEqual(['clearPlayback', 'bargedIn', 'deliverWords', 'reportInterrupted']);
   });
 
   it('never: speech and words over a disclosure change nothing; the words are not handed over', () => {
@@ -101,22 +112,42 @@ describe('turn machine: barge-in modes', () => {
     expect(t.names()).toEqual([
       'ignoreWords',
       'clearPlayback',
-      'reportInterrupted',
       'bargedIn',
       'deliverWords',
+      'reportInterrupted',
     ]);
   });
 
-  it('a key interrupts an interruptible prompt and is delivered', () => {
+  it('a key interrupts an interruptible prompt and is delivered, before the prompt is reported cut', () => {
     const t = start();
     t.send({ type: 'bot.say', promptId: 'menu', bargeIn: 'always' });
     t.send({ type: 'dtmf', digit: '3' });
     expect(t.log).toEqual([
       ['clearPlayback'],
-      ['reportInterrupted', { prompts: [{ promptId: 'menu', bargeIn: 'always' }] }],
       ['bargedIn', { by: 'dtmf' }],
       ['deliverDtmf', { digit: '3' }],
+      ['reportInterrupted', { prompts: [{ promptId: 'menu', bargeIn: 'always' }] }],
     ]);
+    expect(t.state()).toBe('{"listening":"thinking"}');
+  });
+
+  it("a key cuts the prompt and the ones queued behind it; the dialog's answer, asked while the key is delivered, plays", () => {
+    const t = start();
+    t.send({ type: 'bot.say', promptId: 'a', bargeIn: 'always' });
+    t.send({ type: 'bot.say', promptId: 'b', bargeIn: 'always' });
+    t.send({ type: 'dtmf', digit: '0' });
+    t.send({ type: 'bot.say', promptId: 'human', bargeIn: 'never' });
+    expect(t.log.at(-1)).toEqual([
+      'reportInterrupted',
+      {
+        prompts: [
+          { promptId: 'a', bargeIn: 'always' },
+          { promptId: 'b', bargeIn: 'always' },
+        ],
+      },
+    ]);
+    expect(t.context().prompts.map((p) => p.promptId)).toEqual(['human']);
+    expect(t.state()).toBe('{"speaking":"locked"}');
   });
 
   it('two queued prompts: both reported interrupted; played ones report played in order', () => {
@@ -204,7 +235,7 @@ describe('turn machine: false triggers, resume and noise', () => {
     t.send({ type: 'vad.end' });
     t.advance(400);
     t.send({ type: 'asr.text', text: 'no' });
-    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'deliverWords']);
+    expect(t.names()).toEqual(pausedThenCutBy('deliverWords'));
   });
 
   it('noise: short speech with no words by the endpoint + finalWaitMs resumes the prompt', () => {
@@ -294,7 +325,7 @@ describe('turn machine: false triggers, resume and noise', () => {
     const t = start();
     speakOver(t);
     t.send({ type: 'dtmf', digit: '2' });
-    expect(t.names()).toEqual([...PAUSED_THEN_CUT, 'deliverDtmf']);
+    expect(t.names()).toEqual(pausedThenCutBy('deliverDtmf'));
   });
 
   it('never / afterMs: speech over a locked prompt does not pause it', () => {

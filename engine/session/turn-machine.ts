@@ -22,6 +22,7 @@
 import { and, assign, not, setup } from 'xstate';
 import { isBackchannel } from './backchannels.ts';
 import {
+  byKey,
   bySpeech,
   confirmByWords,
   decideHeld,
@@ -275,13 +276,7 @@ export const turnMachine = setup({
           {
             guard: 'interruptible',
             target: 'listening.thinking',
-            actions: [
-              'clearPlayback',
-              interrupted,
-              'clearQueue',
-              { type: 'bargedIn', params: { by: 'dtmf' } },
-              deliverKey,
-            ],
+            actions: byKey,
           },
           { actions: deliverKey },
         ],

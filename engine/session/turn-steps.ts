@@ -84,13 +84,26 @@ export const played = {
   type: 'reportPlayed',
   params: ({ event }: { event: TurnEvent }) => ({ promptId: playedIn(event) }),
 } as const;
-/** Barge-in confirmed by words: the prompt is cut and the words go to the dialog. */
+/**
+ * Barge-in confirmed by words: the prompt is cut and the words go to the dialog, before it hears
+ * that the prompt was cut. It answers them in the node that was speaking; told of the cut first,
+ * it would move on from the prompt and ask the next node's question, which would then play
+ * before its answer (0 or "agent" during the greeting: the item question, then "Connecting you").
+ */
 export const byWords = [
   'clearPlayback',
-  interrupted,
-  'clearQueue',
   { type: 'bargedIn', params: { by: 'words' } },
   ...deliver,
+  interrupted,
+  'clearQueue',
+] as const;
+/** A key over an interruptible prompt: cut, the key delivered, then the cut reported (as byWords). */
+export const byKey = [
+  'clearPlayback',
+  { type: 'bargedIn', params: { by: 'dtmf' } },
+  deliverKey,
+  interrupted,
+  'clearQueue',
 ] as const;
 /** Barge-in confirmed by the length of the speech: the prompt is cut, the words follow. */
 export const bySpeech = {
