@@ -30,7 +30,12 @@ export interface CallContextInfo {
 
 export type DialogEvent =
   | { type: 'call.started'; call: CallContextInfo }
-  /** A prompt finished: fully played, or cut short by barge-in (interrupted: true). */
+  /**
+   * A prompt finished: fully played, or cut short by barge-in (interrupted: true). A prompt cut by
+   * the caller's words or key is reported after them (user.said / user.dtmf first): the dialog
+   * answers them in the node that was speaking and ignores this late prompt.done, instead of
+   * moving on from the prompt and asking a question the caller has already left behind.
+   */
   | { type: 'prompt.done'; promptId: string; interrupted: boolean }
   /** A final recognition result, already parsed by the NLU with the current listen expectation. */
   | { type: 'user.said'; text: string; confidence: number; nlu: NluResult }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DialogHarness } from '../testing/harness.ts';
 import { settle, voiceOrderHarness } from './test-setup.ts';
 
 describe('voice-order happy paths', () => {
@@ -160,6 +161,17 @@ describe('voice-order other callers', () => {
     expect(h.node()).toBe('confirmItem');
     h.answer('yes');
     expect(h.lastSay()?.text).toBe('Anything else?');
+  });
+
+  it('0 or "agent" during the greeting (input first, the cut reported after it): a person, no item question', () => {
+    for (const ask of [(h: DialogHarness) => h.keys('0'), (h: DialogHarness) => h.said('agent')]) {
+      const { h } = voiceOrderHarness({});
+      ask(h.start());
+      h.actor.send({ type: 'prompt.done', promptId: 'greeting#1', interrupted: true }); // late: ignored
+      expect(h.of('say').map((s) => s.promptId)).toEqual(['greeting#1', '_human#2']);
+      h.promptDone();
+      expect(h.of('transfer')).toHaveLength(1);
+    }
   });
 
   it('the caller parameter elderly=false switches to normal pace', () => {
