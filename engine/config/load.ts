@@ -43,6 +43,7 @@ export const ENV_KEYS: Record<string, string> = {
   VOICEBOT_CAMPAIGN_SIP_TARGET: 'campaigns.sipTarget',
   VOICEBOT_ORDERS_FILE: 'orders.file',
   VOICEBOT_CUSTOMERS_FILE: 'orders.customersFile',
+  VOICEBOT_DIALOG_WARM_UP: 'session.warmUp',
 };
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env]));

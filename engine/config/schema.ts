@@ -91,6 +91,11 @@ export const configSchema = z
         endpointSilenceMs: z.coerce.number().int().min(100).default(700),
         callsDir: z.string().min(1).default('calls').describe('where the file sink writes <callId>.json'),
         recordAudio: boolish.default(false).describe('also write <callId>.wav: caller left, bot right'),
+        warmUp: boolish
+          .default(true)
+          .describe(
+            "run each routed dialog's turn path once at start (no I/O), so the first caller is not slow",
+          ),
       })
       .prefault({}),
     agents: z.array(agentSchema).default([]),

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DeterministicNlu } from '../../dialogs/nlu/deterministic-nlu.ts';
 import { SimCaller } from '../../fixtures/sim-caller/sim-caller.ts';
 import type { CallInfo } from '../../telephony/call-leg.ts';
 import { loadConfig } from '../config/load.ts';
@@ -125,6 +126,63 @@ describe('order sink and customers files (config orders.file, orders.customersFi
       } catch (err) {
         expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
       }
+    }
+  });
+});
+
+describe('start-up warm-up (config session.warmUp, warm-up.ts)', () => {
+  const survey = `script:${join(import.meta.dirname, '../../dialogs/outbound/satisfaction-survey.yaml')}`;
+  const capture = () => {
+    const lines: { msg?: string; dialogs?: number }[] = [];
+    const log = createRootLogger({
+      level: 'info',
+      destination: { write: (s: string) => lines.push(JSON.parse(s)) },
+    });
+    return { log, lines };
+  };
+
+  it('warms each routed dialog once per call language, skips the skeleton and places no order', () => {
+    const ordersFile = join(dir, 'warm-orders.jsonl');
+    const reg = new DialogRegistry({ ordersFile });
+    const { log, lines } = capture();
+    const runs = reg.warmUp(
+      [
+        { dialog: 'voice-order', calledNumber: '+15550100002' },
+        { dialog: 'voice-order', calledNumber: '+15550100003' },
+        { dialog: 'skeleton' },
+        { dialog: survey },
+      ],
+      new DeterministicNlu(),
+      log,
+    );
+    expect(runs.map((r) => `${r.dialog} ${r.language}`)).toEqual([
+      'voice-order en-US',
+      'voice-order zh-CN',
+      `${survey} en-US`,
+      `${survey} zh-CN`,
+    ]);
+    expect(runs.every((r) => r.turns > 0 && r.error === undefined)).toBe(true);
+    expect(lines.filter((l) => l.msg === 'dialog warm-up done')).toMatchObject([{ dialogs: 2 }]);
+    expect(existsSync(ordersFile)).toBe(false);
+  });
+
+  it('runs in createRoutedSessionHandler unless session.warmUp is false', async () => {
+    for (const [value, expected] of [
+      ['true', 1],
+      ['false', 0],
+    ] as const) {
+      const config = loadConfig({
+        env: { VOICEBOT_DIALOG_WARM_UP: value, VOICEBOT_ORDERS_FILE: join(dir, 'routed-warm-orders.jsonl') },
+        overrides: { 'auth.mode': 'none' },
+      });
+      expect(config.session.warmUp).toBe(value === 'true');
+      config.routes = [{ dialog: 'voice-order' }];
+      const { log, lines } = capture();
+      const metrics = new Metrics();
+      const routed = await createRoutedSessionHandler({ config, log, metrics });
+      await routed.close();
+      expect(lines.filter((l) => l.msg === 'dialog warm-up done')).toHaveLength(expected);
+      expect(existsSync(join(dir, 'routed-warm-orders.jsonl'))).toBe(false);
     }
   });
 });

@@ -8,7 +8,8 @@
  *   - 'script:<path>'    a YAML/JSON dialog script compiled to a machine (path relative to baseDir).
  * Every route's dialog is built once, at start-up, so a bad name or script fails `voicebot serve`
  * before it listens instead of failing a caller. createRoutedSessionHandler wires the registry
- * into createSessionHandler with the embedded speech engines.
+ * into createSessionHandler with the embedded speech engines, after warming each routed
+ * dialog's turn path (warm-up.ts; config session.warmUp).
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { PocketsphinxAsr } from '../../asr-tts/providers/pocketsphinx/pocketsphi
 import { WebRtcVad } from '../../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
 import { type Catalog, parseCatalog } from '../../dialogs/nlu/catalog.ts';
 import { DeterministicNlu } from '../../dialogs/nlu/deterministic-nlu.ts';
+import type { Nlu } from '../../dialogs/nlu/types.ts';
 import { compileScriptText } from '../../dialogs/script/compile.ts';
 import { catalogWords } from '../../dialogs/voice-order/grammar.ts';
 import { createVoiceOrderDialog } from '../../dialogs/voice-order/machine.ts';
@@ -35,6 +37,7 @@ import { createSessionHandler } from './handler.ts';
 import type { RouteRule } from './route-schema.ts';
 import { routeCall } from './router.ts';
 import type { CallSession, DialogSpec } from './session.ts';
+import { type WarmUpRun, warmUpDialogs } from './warm-up.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -161,6 +164,26 @@ export class DialogRegistry {
     };
   }
 
+  /**
+   * Runs each distinct routed dialog's turn path once in every call language, in memory
+   * (warm-up.ts: no orders, records, webhooks or call metrics), so that the first caller after a
+   * start does not pay for first-run code. Logs its duration; errors are logged, never thrown.
+   */
+  warmUp(routes: readonly RouteRule[], nlu: Nlu, log: Logger, budgetMs?: number): WarmUpRun[] {
+    const names = [...new Set(routes.map((r) => r.dialog))];
+    const dialogs = names.flatMap((name) => {
+      const spec = this.get(name);
+      return spec ? [spec] : [];
+    });
+    return warmUpDialogs({
+      dialogs,
+      nlu,
+      languages: LANGUAGES,
+      log,
+      ...(budgetMs !== undefined ? { budgetMs } : {}),
+    });
+  }
+
   private path(p: string): string {
     return isAbsolute(p) ? p : resolve(this.baseDir, p);
   }
@@ -240,12 +263,14 @@ export async function createRoutedSessionHandler(options: RoutedHandlerOptions):
         'voice-order: catalog words the recognizer cannot hear are left out of its grammars; add their pronunciations to asr-tts/providers/pocketsphinx/extra.dict (cmudict format)',
       );
   }
+  const nlu = new DeterministicNlu();
+  if (config.session.warmUp) registry.warmUp(config.routes, nlu, log);
   const handler = createSessionHandler({
     dialogFor,
     asr,
     tts: new EspeakTts(),
     createVad: () => WebRtcVad.create(),
-    nlu: new DeterministicNlu(),
+    nlu,
     agents: options.agents ?? new AgentRegistry(config.agents),
     sink: new FileCallSink(config.session.callsDir),
     log,
