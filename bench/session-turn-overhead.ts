@@ -45,19 +45,24 @@ import { WebRtcVad } from '../asr-tts/providers/webrtc-vad/webrtc-vad.ts';
 import { FakeAsr } from '../asr-tts/testing/fake-asr.ts';
 import { FakeTts } from '../asr-tts/testing/fake-tts.ts';
 import type { TtsAdapter } from '../asr-tts/tts.ts';
+import { DeterministicNlu } from '../dialogs/nlu/deterministic-nlu.ts';
 import { describeLine } from '../dialogs/voice-order/cart.ts';
+import { createRootLogger } from '../engine/log/logger.ts';
 import { startProbedEngine } from '../engine/session/testing/probed-engine.ts';
 import type { CallProbe } from '../engine/session/testing/probes.ts';
+import { warmUpDialogs } from '../engine/session/warm-up.ts';
 import { SimCaller } from '../fixtures/sim-caller/sim-caller.ts';
 import { utterance } from './lib/caller-audio.ts';
 import { catalog, orders, voiceOrderSpec } from './lib/voice-order.ts';
 import { machineInfo, percentile, round } from './speech-machine.ts';
 
-const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N] [--warmup N]
+const USAGE = `Usage: node --import tsx bench/session-turn-overhead.ts [--calls N] [--items N] [--warmup N] [--dialog-warmup on|off]
   --calls N   concurrent calls (default 8)
   --items N   items each caller orders, one question pair each (default 10; about 2 turns per item)
   --warmup N  calls of 2 items each, one after the other, before the measured ones (default 1);
               their turns (the process's first run of each turn's code) are reported apart as cold
+  --dialog-warmup on|off  the engine's start-up dialog warm-up (engine/session/warm-up.ts, as
+              voicebot serve runs it with session.warmUp; default on)
 Prints machine info and a JSON result (ms): overhead, afterTurn, endToEnd, decide (turn, answer), tts, pace, vadEndToWire
 p50/p99/max, and what the slow turns (afterTurn >= 10 ms) overlapped (GC, event-loop stalls).
 `;
@@ -67,6 +72,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '8' },
     items: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '1' },
+    'dialog-warmup': { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -78,6 +84,11 @@ const nCalls = Number(values.calls);
 const nItems = Number(values.items);
 const nWarmup = Number(values.warmup);
 const WARMUP_ITEMS = 2;
+const dialogWarmUp = values['dialog-warmup'];
+if (dialogWarmUp !== 'on' && dialogWarmUp !== 'off') {
+  process.stderr.write(`session-turn-overhead: --dialog-warmup must be on or off\n\n${USAGE}`);
+  process.exit(2);
+}
 if (!Number.isInteger(nWarmup) || nWarmup < 0 || nWarmup > 10) {
   process.stderr.write(`session-turn-overhead: --warmup must be a whole number 0..10\n\n${USAGE}`);
   process.exit(2);
@@ -121,6 +132,19 @@ const se = await startProbedEngine({
     };
   },
 });
+
+// The engine's start-up warm-up of its dialog's turn path, as voicebot serve runs it.
+const warmUpStart = performance.now();
+const warmUpRuns =
+  dialogWarmUp === 'on'
+    ? warmUpDialogs({
+        dialogs: [voiceOrderSpec({ elderly: 'false' })],
+        nlu: new DeterministicNlu(),
+        languages: ['en-US'],
+        log: createRootLogger({ level: 'silent' }),
+      })
+    : [];
+const warmUpMs = performance.now() - warmUpStart;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -291,6 +315,8 @@ type Slow = ReturnType<typeof attribute> & { turnOfRun: number; said: string };
 /** The turns of these calls, each matched final -> words -> synthesis -> first frame written. */
 function collect(calls: { probe: CallProbe }[]) {
   const turns: Turn[] = [];
+  /** Each turn's time and words, for the first turns of the run in time order. */
+  const timeline: { at: number; said: string; afterTurnMs: number }[] = [];
   const slow: Slow[] = [];
   let unmatched = 0;
   const allSaid = calls.flatMap(({ probe }) => probe.of('nlu').map((m) => m.at));
@@ -317,6 +343,7 @@ function collect(calls: { probe: CallProbe }[]) {
         const nth = allSaid.filter((at) => at < said.at).length + 1;
         slow.push({ ...attribute(said.at, wire.at, tts), turnOfRun: nth, said: said.text ?? '' });
       }
+      timeline.push({ at: said.at, said: said.text ?? '', afterTurnMs: round(wire.at - said.at - tts, 2) });
       turns.push({
         overhead,
         afterTurn: wire.at - said.at - tts,
@@ -331,9 +358,11 @@ function collect(calls: { probe: CallProbe }[]) {
     }
   }
 
-  return { turns, slow, unmatched };
+  return { turns, slow, unmatched, timeline: timeline.sort((a, b) => a.at - b.at) };
 }
-const { turns, slow, unmatched } = collect(runs);
+const { turns, slow, unmatched, timeline } = collect(runs);
+/** The run's first turns in time order: with --warmup 0, the process's first run of each turn's code. */
+const FIRST_TURNS = 8;
 const cold = collect(warmups);
 
 const stat = (k: keyof Turn, of = turns) => {
@@ -358,11 +387,22 @@ const result = {
   },
   turns: turns.length,
   unmatched,
+  dialogWarmUp: {
+    on: dialogWarmUp === 'on',
+    ms: round(warmUpMs, 1),
+    turns: warmUpRuns.reduce((n, r) => n + r.turns, 0),
+  },
   cold: {
     calls: nWarmup,
     turns: cold.turns.length,
     afterTurnMs: stat('afterTurn', cold.turns),
     slow: cold.slow,
+  },
+  firstTurns: {
+    n: Math.min(FIRST_TURNS, timeline.length),
+    afterTurnMs: timeline.slice(0, FIRST_TURNS).map((t) => t.afterTurnMs),
+    said: timeline.slice(0, FIRST_TURNS).map((t) => t.said),
+    max: round(Math.max(...timeline.slice(0, FIRST_TURNS).map((t) => t.afterTurnMs)), 2),
   },
   ordersPlaced: runs.filter((r) =>
     orders.has(se.call(r.caller.callSid)?.session?.recorder.record.callId ?? ''),
