@@ -4,8 +4,11 @@
  * reaches the address lookup), espeak-ng prompts, pocketsphinx (grammar or free mode, as the
  * dialog's listen asks), WebRTC VAD; each sim caller follows its persona (the same policies as
  * the dialog-level runs) and speaks espeak-ng utterances through G.711: items and quantities by
- * voice, keys for the keypad-only caller. Run through `bench/dialog-personas.ts --audio N`.
+ * voice, keys for the keypad-only caller. Six calls at once share the recognizer's worker pool
+ * (the default: one worker per core, pool-size.ts). Run through
+ * `bench/dialog-personas.ts --audio N`.
  */
+import { defaultWorkers } from '../asr-tts/providers/pocketsphinx/pool-size.ts';
 import { makePlan, PersonaCaller, type PersonaName } from '../engine/session/testing/personas.ts';
 import { startSessionEngine } from '../engine/session/testing/session-engine.ts';
 import { SimCaller } from '../fixtures/sim-caller/sim-caller.ts';
@@ -231,6 +234,8 @@ export async function runAudio(o: AudioOptions): Promise<void> {
         machine: machineInfo(),
         seed: o.seed,
         callsPerPersona: o.calls,
+        concurrency: o.concurrency ?? 6,
+        asrWorkers: defaultWorkers(),
         wallSeconds: round((performance.now() - started) / 1000, 0),
         results: byPersona,
       },

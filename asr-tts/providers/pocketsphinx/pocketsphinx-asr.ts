@@ -16,6 +16,7 @@ import type { AsrAdapter, AsrCapabilities, AsrEvent, RecognizeOptions, Recognize
 import { EventQueue } from '../../event-queue.ts';
 import { EXTRA_DICT, makeVocabulary } from './dictionary.ts';
 import { type Jsgf, toJsgf } from './jsgf.ts';
+import { defaultWorkers } from './pool-size.ts';
 import { PsWorker, type WorkerEvent } from './ps-worker.ts';
 import { DEFAULT_REJECT_BELOW, grammarConfidence, isRejected } from './rejection.ts';
 
@@ -26,7 +27,11 @@ export interface PocketsphinxOptions {
   modelDir?: string;
   /** Python with the pocketsphinx module (the system one: Debian's module is built for it). */
   python?: string;
-  /** Worker processes; streams are spread over them (one core each). */
+  /**
+   * Worker processes (one core each); a stream goes to an idle worker, a new one is started
+   * while there are fewer than this, else the least loaded. Default defaultWorkers(): one per
+   * core (pool-size.ts). One worker for several calls queues their audio: finals come late.
+   */
   workers?: number;
   /** Load the open-vocabulary language model when a worker starts (1.5 s) instead of on first use. */
   preloadLm?: boolean;
@@ -79,7 +84,7 @@ export class PocketsphinxAsr implements AsrAdapter {
     this.#opts = {
       modelDir: opts.modelDir ?? DEFAULT_POCKETSPHINX_MODEL,
       python: opts.python ?? '/usr/bin/python3',
-      workers: Math.max(1, opts.workers ?? 1),
+      workers: Math.max(1, opts.workers ?? defaultWorkers()),
       preloadLm: opts.preloadLm ?? false,
       comfortNoiseRms: opts.comfortNoiseRms ?? COMFORT_NOISE_RMS,
       extraDicts: [EXTRA_DICT, ...(opts.extraDicts ?? [])],
@@ -112,7 +117,7 @@ export class PocketsphinxAsr implements AsrAdapter {
     return new PsStream(
       this.#nextId++,
       options,
-      () => this.#pickWorker(),
+      (id) => this.#pickWorker(id),
       this.#opts.comfortNoiseRms,
       (w) => this.knows(w),
       this.#opts.rejectBelow,
@@ -129,7 +134,12 @@ export class PocketsphinxAsr implements AsrAdapter {
     return new PsWorker(o.python, o.modelDir, o.preloadLm, o.extraDicts, o.rejection);
   }
 
-  #pickWorker(): PsWorker {
+  /** Worker processes running now (started by warmUp or by streams, up to `workers`). */
+  get processes(): number {
+    return this.#workers.filter((w) => w.alive).length;
+  }
+
+  #pickWorker(id: number): PsWorker {
     const dir = this.#opts.modelDir;
     for (const f of ['en-us/mdef', 'cmudict-en-us.dict']) {
       if (!existsSync(join(dir, f))) {
@@ -141,12 +151,14 @@ export class PocketsphinxAsr implements AsrAdapter {
       }
     }
     this.#workers = this.#workers.filter((w) => w.alive);
-    if (this.#workers.length < this.#opts.workers) {
-      const w = this.#spawn();
+    let w = this.#workers.find((x) => x.load === 0);
+    if (!w && this.#workers.length < this.#opts.workers) {
+      w = this.#spawn();
       this.#workers.push(w);
-      return w;
     }
-    return this.#workers.reduce((a, b) => (b.load < a.load ? b : a));
+    w ??= this.#workers.reduce((a, b) => (b.load < a.load ? b : a));
+    w.claim(id);
+    return w;
   }
 }
 
@@ -168,7 +180,7 @@ class PsStream implements RecognizeStream {
   constructor(
     id: number,
     options: RecognizeOptions,
-    pickWorker: () => PsWorker,
+    pickWorker: (id: number) => PsWorker,
     noiseRms: number,
     known: (word: string) => boolean,
     rejectBelow: number,
@@ -186,7 +198,7 @@ class PsStream implements RecognizeStream {
           },
         );
       }
-      this.#worker = pickWorker();
+      this.#worker = pickWorker(id);
       this.#jsgf = options.grammar ? toJsgf(options.grammar, known) : undefined;
     } catch (err) {
       this.#fail(
@@ -325,6 +337,7 @@ class PsStream implements RecognizeStream {
   #fail(code: string, message: string, retryable: boolean): void {
     if (this.#failed) return;
     this.#failed = true;
+    this.#worker?.forget(this.#id);
     this.#q.push({ type: 'asr.error', code, message, retryable });
     this.#q.end();
   }

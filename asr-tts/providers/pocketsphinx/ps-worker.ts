@@ -30,6 +30,8 @@ const SCRIPT = fileURLToPath(new URL('./ps-worker.py', import.meta.url));
 export class PsWorker {
   readonly #proc: ChildProcessWithoutNullStreams;
   readonly #handlers = new Map<number, Handler>();
+  /** Streams given to this worker, opened or not yet (the pool's load). */
+  readonly #claimed = new Set<number>();
   #dead: { code: string; message: string; retryable: boolean } | undefined;
   /** Resolves when the engine has loaded (or failed). */
   readonly ready: Promise<void>;
@@ -97,8 +99,14 @@ export class PsWorker {
     });
   }
 
+  /** Streams on this worker: claimed (picked, no audio yet) or open. */
   get load(): number {
-    return this.#handlers.size;
+    return this.#claimed.size;
+  }
+
+  /** Counts a stream on this worker from the moment the pool picks it until forget(). */
+  claim(id: number): void {
+    if (!this.#dead) this.#claimed.add(id);
   }
 
   get alive(): boolean {
@@ -111,6 +119,7 @@ export class PsWorker {
       return;
     }
     this.#handlers.set(id, handler);
+    this.#claimed.add(id);
     this.send({ op: 'open', id, ...request });
   }
 
@@ -120,6 +129,7 @@ export class PsWorker {
 
   forget(id: number): void {
     this.#handlers.delete(id);
+    this.#claimed.delete(id);
   }
 
   kill(): void {
@@ -132,5 +142,6 @@ export class PsWorker {
     this.#dead = reason;
     for (const h of this.#handlers.values()) h({ ev: 'error', ...reason });
     this.#handlers.clear();
+    this.#claimed.clear();
   }
 }

@@ -44,8 +44,10 @@ export async function startSessionEngine(options: SessionEngineOptions): Promise
   const { config, log, metrics, token } = loopbackBase();
   const agents = new AgentRegistry(options.agents ?? []);
   const callsDir = mkdtempSync(join(tmpdir(), 'voicebot-calls-'));
-  const asr = new PocketsphinxAsr({ workers: 1 });
-  // Start the recognizer's worker now: its start-up (seconds on a busy machine) must not eat a call.
+  // The production pool size (one worker per core, pool-size.ts): with one worker, six calls'
+  // audio queued behind it and finals came 5-12 s after the speech.
+  const asr = new PocketsphinxAsr();
+  // Start the recognizer's workers now: its start-up (seconds on a busy machine) must not eat a call.
   await asr.warmUp();
   const tts = new EspeakTts();
   const sessions: CallSession[] = [];
