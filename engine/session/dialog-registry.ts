@@ -253,7 +253,7 @@ export async function createRoutedSessionHandler(options: RoutedHandlerOptions):
       ...(config.orders.customersFile ? { customersFile: config.orders.customersFile } : {}),
     });
   const dialogFor = registry.dialogFor(config.routes);
-  const asr = new PocketsphinxAsr({ workers: 1 });
+  const asr = new PocketsphinxAsr();
   await asr.warmUp();
   if (config.routes.some((r) => r.dialog === 'voice-order')) {
     const unheard = asr.unknownWords(catalogWords(registry.catalog));

@@ -44,7 +44,7 @@ export async function createCampaignRunner(
   config: Config,
   deps: { log: Logger; metrics: Metrics },
 ): Promise<CampaignRunner> {
-  const asr = new PocketsphinxAsr({ workers: 1 });
+  const asr = new PocketsphinxAsr();
   await asr.warmUp();
   const runCall = sessionRunner({
     callsDir: config.session.callsDir,

@@ -79,7 +79,7 @@ export async function startVoiceDemoEngine(
   const dialog = registry.get('voice-order');
   if (!dialog) throw new Error('the voice-order dialog is missing from the dialog registry');
   const callsDir = join(outDir, 'calls');
-  const asr = new PocketsphinxAsr({ workers: 1, preloadLm: options.preloadLm ?? false });
+  const asr = new PocketsphinxAsr({ preloadLm: options.preloadLm ?? false });
   // The recognizer's start-up (seconds on a busy machine) must not eat the call.
   await asr.warmUp();
   const sessions: CallSession[] = [];
