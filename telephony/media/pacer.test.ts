@@ -5,6 +5,7 @@ import { Pacer, type Timers } from './pacer.ts';
 function manualTime() {
   let now = 0;
   let pending: { at: number; fn: () => void } | null = null;
+  let wakeUps = 0;
   const timers: Timers = {
     setTimeout(fn, ms) {
       pending = { at: now + ms, fn };
@@ -17,12 +18,15 @@ function manualTime() {
   return {
     clock: { now: () => now },
     timers,
+    /** How many times a timer has fired so far. */
+    wakeUps: () => wakeUps,
     /** Advance to `to`, waking up `wakeDelayMs` after each timer is due (a slow event loop). */
     advance(to: number, wakeDelayMs = 0) {
       while (pending && pending.at + wakeDelayMs <= to) {
         const p: { at: number; fn: () => void } = pending;
         pending = null;
         now = p.at + wakeDelayMs;
+        wakeUps++;
         p.fn();
       }
       now = to;
@@ -137,39 +141,21 @@ describe('Pacer: sinks on their own grid', () => {
 
   it('wakes once per slot for sinks on the shared grid, once per own grid otherwise', () => {
     const t = manualTime();
-    let wakeUps = 0;
-    const timers: Timers = {
-      setTimeout: (fn, ms) =>
-        t.timers.setTimeout(() => {
-          wakeUps++;
-          fn();
-        }, ms),
-      clearTimeout: (h) => t.timers.clearTimeout(h),
-    };
-    const pacer = new Pacer({ clock: t.clock, timers });
+    const pacer = new Pacer({ clock: t.clock, timers: t.timers });
     for (let i = 0; i < 10; i++) pacer.add({ onTick: () => {} });
     t.advance(1000);
-    expect(wakeUps).toBe(50);
+    expect(t.wakeUps()).toBe(50);
     pacer.add({ onTick: () => {} }, 1005);
     t.advance(2000);
     // Shared grid 1020 ... 2000 (50 wake-ups), the own grid 1025 ... 1985 (49).
-    expect(wakeUps).toBe(50 + 50 + 49);
+    expect(t.wakeUps()).toBe(50 + 50 + 49);
   });
 });
 
 describe('Pacer: own grids are shared', () => {
   it('sinks whose grids start in the same whole millisecond share a wake-up', () => {
     const t = manualTime();
-    let wakeUps = 0;
-    const timers: Timers = {
-      setTimeout: (fn, ms) =>
-        t.timers.setTimeout(() => {
-          wakeUps++;
-          fn();
-        }, ms),
-      clearTimeout: (h) => t.timers.clearTimeout(h),
-    };
-    const pacer = new Pacer({ clock: t.clock, timers });
+    const pacer = new Pacer({ clock: t.clock, timers: t.timers });
     const at: number[][] = [];
     for (let i = 0; i < 200; i++) {
       const mine: number[] = [];
@@ -178,7 +164,7 @@ describe('Pacer: own grids are shared', () => {
     }
     t.advance(1000);
     // 200 sinks, 20 whole-millisecond phases: 20 wake-ups per 20 ms, not 200.
-    expect(wakeUps).toBeLessThanOrEqual(20 * 50);
+    expect(t.wakeUps()).toBeLessThanOrEqual(20 * 50);
     at.forEach((ticks, i) => {
       const last = (i * 0.37) % 20;
       expect(ticks[0]).toBeGreaterThanOrEqual(last + 20); // never early ...
